@@ -1,0 +1,125 @@
+package health.ward.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import health.ward.common.WardException;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+
+/**
+ * Ward's PostgreSQL: an embedded server under the data directory, or an external one by JDBC URL.
+ * One schema (Flyway migrations in {@code db/migration}), one code path for both.
+ */
+public final class Database implements AutoCloseable {
+  private final EmbeddedPostgres embedded;
+  private final HikariDataSource pool;
+
+  private Database(EmbeddedPostgres embedded, HikariDataSource pool) {
+    this.embedded = embedded;
+    this.pool = pool;
+  }
+
+  /**
+   * Starts (or re-opens) an embedded PostgreSQL whose cluster lives in {@code dir}, with durable
+   * commits (fsync and synchronous_commit on), then migrates the schema.
+   */
+  public static Database embedded(Path dir, int poolSize) {
+    try {
+      Files.createDirectories(dir);
+      EmbeddedPostgres pg =
+          EmbeddedPostgres.builder()
+              .setDataDirectory(dir)
+              .setCleanDataDirectory(false)
+              .setServerConfig("fsync", "on")
+              .setServerConfig("synchronous_commit", "on")
+              .setServerConfig("full_page_writes", "on")
+              .setServerConfig("max_connections", "100")
+              .setServerConfig("shared_buffers", "128MB")
+              .setServerConfig("listen_addresses", "127.0.0.1")
+              .setServerConfig("log_statement", "none")
+              .setServerConfig("log_min_error_statement", "panic")
+              .setServerConfig("log_min_messages", "warning")
+              .setRegisterShutdownHook(true)
+              .start();
+      try (Connection c = pg.getPostgresDatabase().getConnection();
+          Statement s = c.createStatement()) {
+        var rs = s.executeQuery("select 1 from pg_database where datname = 'ward'");
+        if (!rs.next()) s.execute("create database ward");
+      }
+      return open(pg, pg.getJdbcUrl("postgres", "ward"), "postgres", "", poolSize);
+    } catch (IOException | SQLException e) {
+      throw new WardException.StoreUnavailable(
+          "could not start the embedded PostgreSQL in " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Connects to an external PostgreSQL and migrates the schema. */
+  public static Database external(String jdbcUrl, String user, String password, int poolSize) {
+    return open(null, jdbcUrl, user, password, poolSize);
+  }
+
+  private static Database open(
+      EmbeddedPostgres pg, String url, String user, String password, int poolSize) {
+    HikariConfig cfg = new HikariConfig();
+    cfg.setJdbcUrl(url);
+    if (user != null) cfg.setUsername(user);
+    if (password != null) cfg.setPassword(password);
+    cfg.setMaximumPoolSize(poolSize);
+    cfg.setMinimumIdle(Math.min(4, poolSize));
+    cfg.setPoolName("ward");
+    cfg.setInitializationFailTimeout(10_000);
+    cfg.addDataSourceProperty("reWriteBatchedInserts", "true");
+    cfg.addDataSourceProperty("prepareThreshold", "1");
+    HikariDataSource ds;
+    try {
+      ds = new HikariDataSource(cfg);
+    } catch (RuntimeException e) {
+      closeQuietly(pg);
+      throw new WardException.StoreUnavailable(
+          "could not connect to PostgreSQL at " + redact(url) + ": " + e.getMessage(), e);
+    }
+    try {
+      Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+    } catch (RuntimeException e) {
+      ds.close();
+      closeQuietly(pg);
+      throw new WardException.StoreUnavailable("could not migrate the schema: " + e.getMessage(), e);
+    }
+    return new Database(pg, ds);
+  }
+
+  private static String redact(String url) {
+    return url.replaceAll("password=[^&]*", "password=***");
+  }
+
+  private static void closeQuietly(EmbeddedPostgres pg) {
+    if (pg == null) return;
+    try {
+      pg.close();
+    } catch (IOException ignored) {
+      // Start-up already failed; the original error is the one to report.
+    }
+  }
+
+  public DataSource dataSource() {
+    return pool;
+  }
+
+  /** True when this database is the embedded one under the data directory. */
+  public boolean isEmbedded() {
+    return embedded != null;
+  }
+
+  @Override
+  public void close() {
+    pool.close();
+    closeQuietly(embedded);
+  }
+}

@@ -49,8 +49,7 @@ final class BodyLimitFilter implements Filter {
     HttpServletRequest req = (HttpServletRequest) request;
     HttpServletResponse resp = (HttpServletResponse) response;
     long declared = req.getContentLengthLong();
-    boolean hasBody = declared > 0 || (declared < 0 && req.getHeader("Transfer-Encoding") != null);
-    if (!hasBody) {
+    if (!hasBody(req)) {
       chain.doFilter(request, response);
       return;
     }
@@ -84,7 +83,17 @@ final class BodyLimitFilter implements Filter {
   private void refuse(HttpServletRequest req, HttpServletResponse resp, Failure f) throws IOException {
     // The rest of the body stays unread: close the connection rather than drain it.
     resp.setHeader("Connection", "close");
-    f.write(ctx, resp, ErrorInterceptor.wantsXml(req));
+    f.write(ctx, resp, wantsXml(req));
+  }
+
+  static boolean hasBody(HttpServletRequest req) {
+    long declared = req.getContentLengthLong();
+    return declared > 0 || (declared < 0 && req.getHeader("Transfer-Encoding") != null);
+  }
+
+  static boolean wantsXml(HttpServletRequest req) {
+    String accept = req.getHeader("Accept");
+    return accept != null && accept.contains("xml") && !accept.contains("json");
   }
 
   /** The body, or null when it is longer than {@code max} bytes. */

@@ -4,6 +4,10 @@ import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.context.RuntimeResourceDefinition;
 import ca.uhn.fhir.context.RuntimeSearchParam;
 import ca.uhn.fhir.rest.annotation.Metadata;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.server.IServerConformanceProvider;
+import ca.uhn.fhir.rest.server.RestfulServer;
+import jakarta.servlet.http.HttpServletRequest;
 import java.time.Clock;
 import java.util.Date;
 import java.util.List;
@@ -17,9 +21,10 @@ import org.hl7.fhir.r4.model.Enumerations;
 /**
  * {@code GET /metadata}: what this server does, built once at start from the records service
  * (types and their search parameters) rather than from HAPI's view of the providers, whose
- * generic search method declares no parameters.
+ * generic search method declares no parameters. Public only because HAPI calls
+ * {@link #setRestfulServer} reflectively.
  */
-final class CapabilityProvider {
+public final class CapabilityProvider implements IServerConformanceProvider<CapabilityStatement> {
   private static final List<TypeRestfulInteraction> INTERACTIONS =
       List.of(
           TypeRestfulInteraction.READ,
@@ -36,10 +41,16 @@ final class CapabilityProvider {
     this.statement = build(ctx, records, clock, version);
   }
 
+  @Override
   @Metadata
-  public CapabilityStatement capabilities() {
+  public CapabilityStatement getServerConformance(HttpServletRequest request, RequestDetails rd) {
     // A copy per request: HAPI may decorate the resource it serialises.
     return statement.copy();
+  }
+
+  @Override
+  public void setRestfulServer(RestfulServer server) {
+    // built from the records service, not from the server's method bindings
   }
 
   private static CapabilityStatement build(FhirContext ctx, Records records, Clock clock, String version) {

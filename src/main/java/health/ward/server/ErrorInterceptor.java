@@ -1,34 +1,27 @@
 package health.ward.server;
 
-import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import health.ward.common.WardException;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
-import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Turns every failure of a FHIR request into status + {@code OperationOutcome}, and nothing else:
- * no exception message from below the records service, no stack trace. Replaces HAPI's own
- * exception handling, which would log 4xx messages (they may quote the request body) and put
- * internal messages into the outcome.
+ * no exception message from below the records service, no stack trace. It takes the place of
+ * HAPI's exception pre-processing, which would log 4xx messages (they may quote the request body)
+ * and put internal messages into the outcome; HAPI then only writes the finished outcome, in the
+ * encoding the client negotiated. (A {@code SERVER_HANDLE_EXCEPTION} hook that writes the
+ * response itself is not used: HAPI 8 logs the original exception, message and stack, whenever
+ * such a hook claims the response.)
  *
  * <p>Logs never hold resource content: server failures are logged with the exception type, the
  * Ward error code and where it was thrown; client errors are not logged above DEBUG.
  */
 final class ErrorInterceptor {
   private static final Logger LOG = LoggerFactory.getLogger(ErrorInterceptor.class);
-
-  private final FhirContext ctx;
-
-  ErrorInterceptor(FhirContext ctx) {
-    this.ctx = ctx;
-  }
 
   @Hook(Pointcut.SERVER_PRE_PROCESS_OUTGOING_EXCEPTION)
   public BaseServerResponseException classify(RequestDetails rd, Throwable t) {
@@ -45,17 +38,6 @@ final class ErrorInterceptor {
     return new Failure.Raised(f);
   }
 
-  @Hook(Pointcut.SERVER_HANDLE_EXCEPTION)
-  public boolean write(RequestDetails rd, HttpServletRequest req, HttpServletResponse resp, BaseServerResponseException e)
-      throws IOException {
-    Failure f = e instanceof Failure.Raised r ? r.failure() : classify(e, false);
-    if (!resp.isCommitted()) {
-      resp.reset();
-      f.write(ctx, resp, wantsXml(req));
-    }
-    return false;
-  }
-
   static Failure classify(Throwable t, boolean fromIfMatch) {
     for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
       if (c instanceof WardException w) return Failure.of(w, fromIfMatch);
@@ -63,13 +45,6 @@ final class ErrorInterceptor {
     }
     if (t instanceof BaseServerResponseException b) return Failure.ofHapi(b);
     return Failure.internal();
-  }
-
-  static boolean wantsXml(HttpServletRequest req) {
-    String format = req.getParameter("_format");
-    if (format != null) return format.contains("xml");
-    String accept = req.getHeader("Accept");
-    return accept != null && accept.contains("xml") && !accept.contains("json");
   }
 
   private static Throwable rootOf(Throwable t) {

@@ -21,6 +21,7 @@ import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 record Failure(int status, String code, IssueType issueType, String message) {
   static final String CODE_SYSTEM = "https://ward.health/fhir/CodeSystem/error";
   static final String INTERNAL_ERROR = "INTERNAL_ERROR";
+  static final String CHALLENGE = "Bearer realm=\"ward\"";
 
   Failure {
     Objects.requireNonNull(code, "code");
@@ -71,6 +72,12 @@ record Failure(int status, String code, IssueType issueType, String message) {
   static Failure ofHapi(BaseServerResponseException e) {
     int s = e.getStatusCode();
     if (s < 400 || s >= 500) return internal();
+    if (s == 400 && (causedBy(e, ca.uhn.fhir.parser.DataFormatException.class)
+        || String.valueOf(e.getMessage()).startsWith("HAPI-0450"))) {
+      // HAPI parses bodies itself before the provider runs; a body it cannot parse is an invalid resource.
+      return new Failure(400, WardException.Code.INVALID_RESOURCE.name(), IssueType.INVALID,
+          withoutHapiCode(e.getMessage(), "Invalid resource"));
+    }
     String code =
         switch (s) {
           case 401 -> WardException.Code.UNAUTHENTICATED.name();
@@ -89,6 +96,13 @@ record Failure(int status, String code, IssueType issueType, String message) {
           default -> IssueType.INVALID;
         };
     return new Failure(s, code, type, withoutHapiCode(e.getMessage(), "Invalid request"));
+  }
+
+  private static boolean causedBy(Throwable t, Class<? extends Throwable> type) {
+    for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      if (type.isInstance(c)) return true;
+    }
+    return false;
   }
 
   /** Drops HAPI's "HAPI-0123: " message prefix; keeps messages short. */
@@ -115,18 +129,22 @@ record Failure(int status, String code, IssueType issueType, String message) {
         (xml ? ctx.newXmlParser() : ctx.newJsonParser()).encodeResourceToString(oo).getBytes(StandardCharsets.UTF_8);
     resp.setStatus(status);
     resp.setContentType((xml ? "application/fhir+xml" : "application/fhir+json") + ";charset=utf-8");
-    if (status == 401) resp.setHeader("WWW-Authenticate", "Bearer realm=\"ward\"");
+    if (status == 401) resp.setHeader("WWW-Authenticate", CHALLENGE);
     resp.setContentLength(body.length);
     resp.getOutputStream().write(body);
   }
 
-  /** Carries a failure through HAPI's exception path to {@link ErrorInterceptor}. */
+  /**
+   * A failure in the form HAPI's exception writer expects: the status, the finished
+   * OperationOutcome (so HAPI adds nothing of its own) and, for 401, the Bearer challenge.
+   */
   static final class Raised extends BaseServerResponseException {
     private final transient Failure failure;
 
     Raised(Failure failure) {
-      super(failure.status(), failure.message());
+      super(failure.status(), failure.message(), failure.toOperationOutcome());
       this.failure = failure;
+      if (failure.status() == 401) addResponseHeader("WWW-Authenticate", CHALLENGE);
     }
 
     Failure failure() {

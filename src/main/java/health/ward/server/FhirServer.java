@@ -102,13 +102,16 @@ public final class FhirServer implements AutoCloseable {
             providers,
             List.of(new SystemProvider(records)),
             new CapabilityProvider(ctx, records, clock, version()),
-            List.of(new BearerAuthInterceptor(auth, records), new ErrorInterceptor(ctx)));
+            List.of(new ErrorInterceptor()));
 
     ServletContextHandler context = new ServletContextHandler();
     context.setContextPath("/");
     ServletHolder holder = new ServletHolder("fhir", servlet);
     holder.setInitOrder(1);
     context.addServlet(holder, PATH + "/*");
+    // Order matters: authenticate before reading any body.
+    context.addFilter(new FilterHolder(new BearerAuthFilter(auth, records, ctx)), PATH + "/*",
+        EnumSet.of(DispatcherType.REQUEST));
     context.addFilter(new FilterHolder(new BodyLimitFilter(cfg.maxBodyBytes(), ctx)), PATH + "/*",
         EnumSet.of(DispatcherType.REQUEST));
     jetty.setHandler(new GracefulHandler(context));

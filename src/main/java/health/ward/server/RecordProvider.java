@@ -51,7 +51,7 @@ final class RecordProvider implements IResourceProvider {
 
   @Read(version = true)
   public Resource read(@IdParam IdType id, RequestDetails rd) {
-    RequestContext ctx = BearerAuthInterceptor.context(rd);
+    RequestContext ctx = BearerAuthFilter.context(rd);
     String logical = FhirInput.logicalId(id.getIdPart());
     Resource r =
         id.hasVersionIdPart()
@@ -62,7 +62,7 @@ final class RecordProvider implements IResourceProvider {
 
   @Create
   public MethodOutcome create(@ResourceParam byte[] body, RequestDetails rd) {
-    RequestContext ctx = BearerAuthInterceptor.context(rd);
+    RequestContext ctx = BearerAuthFilter.context(rd);
     Resource r = input.parse(body, rd.getHeader("Content-Type"), resourceClass, type);
     String ifNoneExist = rd.getHeader("If-None-Exist");
     return outcome(records.create(ctx, r, ifNoneExist == null || ifNoneExist.isBlank() ? null : ifNoneExist));
@@ -70,7 +70,7 @@ final class RecordProvider implements IResourceProvider {
 
   @Update
   public MethodOutcome update(@IdParam IdType id, @ResourceParam byte[] body, RequestDetails rd) {
-    RequestContext ctx = BearerAuthInterceptor.context(rd);
+    RequestContext ctx = BearerAuthFilter.context(rd);
     String logical = FhirInput.logicalId(id.getIdPart());
     Long expected = FhirInput.ifMatch(rd.getHeader("If-Match"));
     Resource r = input.parse(body, rd.getHeader("Content-Type"), resourceClass, type);
@@ -84,7 +84,7 @@ final class RecordProvider implements IResourceProvider {
 
   @Delete
   public MethodOutcome delete(@IdParam IdType id, RequestDetails rd) {
-    RequestContext ctx = BearerAuthInterceptor.context(rd);
+    RequestContext ctx = BearerAuthFilter.context(rd);
     WriteResult w = records.delete(ctx, type, FhirInput.logicalId(id.getIdPart()));
     MethodOutcome o = new MethodOutcome(new IdType(type, w.id(), Long.toString(w.version())));
     o.setResponseStatusCode(200);
@@ -93,7 +93,7 @@ final class RecordProvider implements IResourceProvider {
 
   @History
   public Bundle history(@IdParam IdType id, RequestDetails rd) {
-    RequestContext ctx = BearerAuthInterceptor.context(rd);
+    RequestContext ctx = BearerAuthFilter.context(rd);
     String logical = FhirInput.logicalId(id.getIdPart());
     List<HistoryEntry> entries = records.history(ctx, type, logical);
     String base = rd.getFhirServerBase();
@@ -122,7 +122,7 @@ final class RecordProvider implements IResourceProvider {
 
   @Search(allowUnknownParams = true)
   public Bundle search(RequestDetails rd) {
-    RequestContext ctx = BearerAuthInterceptor.context(rd);
+    RequestContext ctx = BearerAuthFilter.context(rd);
     SearchPages.Page page = pages.request(rd.getParameters());
     SearchResult result = records.search(ctx, type, page.request());
     return pages.bundle(rd.getFhirServerBase(), type, page, result);

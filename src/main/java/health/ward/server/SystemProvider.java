@@ -16,7 +16,7 @@ final class SystemProvider {
 
   @Transaction
   public Bundle transaction(@TransactionParam Bundle bundle, RequestDetails rd) {
-    var ctx = BearerAuthInterceptor.context(rd);
+    var ctx = BearerAuthFilter.context(rd);
     if (bundle.getType() != Bundle.BundleType.TRANSACTION && bundle.getType() != Bundle.BundleType.BATCH) {
       throw new WardException.InvalidResource("Only transaction and batch bundles can be POSTed to the base");
     }

@@ -16,6 +16,8 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Requires {@code Authorization: Bearer <token>} on every FHIR request except
@@ -28,6 +30,7 @@ import java.util.Objects;
  * ERROR with its stack trace, and would parse the body before a later hook could refuse.
  */
 final class BearerAuthFilter implements Filter {
+  private static final Logger LOG = LoggerFactory.getLogger(BearerAuthFilter.class);
   private static final String CONTEXT_KEY = BearerAuthFilter.class.getName() + ".context";
   private static final String BEARER = "bearer ";
 
@@ -56,6 +59,13 @@ final class BearerAuthFilter implements Filter {
     } catch (WardException.Unauthenticated e) {
       refuse(req, (HttpServletResponse) response, path, e);
       return;
+    } catch (WardException e) {
+      // The token store is unreachable or similar: fail closed with the mapped status (503).
+      fail(req, (HttpServletResponse) response, Failure.of(e, false), e);
+      return;
+    } catch (RuntimeException e) {
+      fail(req, (HttpServletResponse) response, Failure.internal(), e);
+      return;
     }
     req.setAttribute(CONTEXT_KEY, new RequestContext(who, req.getRemoteAddr(), req.getHeader("User-Agent")));
     chain.doFilter(request, response);
@@ -70,8 +80,18 @@ final class BearerAuthFilter implements Filter {
     } catch (WardException recordFailed) {
       // Fail closed: a refusal that cannot be recorded is answered as the recording failure.
       f = Failure.of(recordFailed, false);
+      LOG.warn("recording a refused request failed: code={}", f.code());
+    } catch (RuntimeException recordFailed) {
+      f = Failure.internal();
+      LOG.warn("recording a refused request failed: exception={}", recordFailed.getClass().getName());
     }
     // A body the client is still sending stays unread: close rather than drain it.
+    if (BodyLimitFilter.hasBody(req)) resp.setHeader("Connection", "close");
+    f.write(ctx, resp, BodyLimitFilter.wantsXml(req));
+  }
+
+  private void fail(HttpServletRequest req, HttpServletResponse resp, Failure f, RuntimeException e) throws IOException {
+    LOG.warn("authentication failed: status={} code={} exception={}", f.status(), f.code(), e.getClass().getName());
     if (BodyLimitFilter.hasBody(req)) resp.setHeader("Connection", "close");
     f.write(ctx, resp, BodyLimitFilter.wantsXml(req));
   }

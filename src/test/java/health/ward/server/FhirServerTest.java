@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
  */
 class FhirServerTest extends FhirRestContract {
   static final String TOKEN = "test-token-0123456789";
+  static final String STORE_DOWN = "store-down-token";
   static final Principal ALICE = new Principal("token:alice", "alice", Principal.Kind.API_TOKEN);
 
   FakeRecords records;
@@ -33,6 +34,7 @@ class FhirServerTest extends FhirRestContract {
     tlsDir = Files.createTempDirectory("ward-tls");
     Authenticator auth = t -> {
       if (t.equals(TOKEN)) return ALICE;
+      if (t.equals(STORE_DOWN)) throw new WardException.StoreUnavailable("token store down", null);
       throw new WardException.Unauthenticated("unknown token");
     };
     ServerConfig cfg = ServerConfig.selfSigned(tlsDir).withPort(0).withMaxBodyBytes(64 * 1024).withThreads(16);
@@ -56,6 +58,49 @@ class FhirServerTest extends FhirRestContract {
     HttpResponse<String> r = get("Patient/explode");
     assertOutcome(r, 500, "INTERNAL_ERROR");
     assertFalse(r.body().contains("boom") || r.body().contains(FakeRecords.PHI), r::body);
+  }
+
+  @Test
+  void unexpectedException_logsNeitherMessageNorContent() {
+    java.io.PrintStream err = System.err;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      get("Patient/explode");
+      post("Patient", "{\"resourceType\":\"Patient\",\"birthDate\":\"" + FakeRecords.PHI + "\"}");
+    } finally {
+      System.setErr(err);
+    }
+    String log = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+    assertTrue(log.contains("INTERNAL_ERROR"), log);
+    assertFalse(log.contains(FakeRecords.PHI) || log.contains("boom"), log);
+  }
+
+  @Test
+  void invalidValueInBody_is400NotLogged() {
+    HttpResponse<String> r = post("Patient", "{\"resourceType\":\"Patient\",\"birthDate\":\"not a date\"}");
+    assertOutcome(r, 400, "INVALID_RESOURCE");
+  }
+
+  @Test
+  void authenticatorStoreDown_is503() {
+    HttpResponse<String> r =
+        Https.send(http, Https.request(url("Patient/x")).header("Authorization", "Bearer " + STORE_DOWN).GET().build());
+    assertOutcome(r, 503, "STORE_UNAVAILABLE");
+  }
+
+  @Test
+  void interaction_isToldFromMethodAndPath() {
+    assertEquals("read", BearerAuthFilter.interaction("GET", BearerAuthFilter.segments("/Patient/1")));
+    assertEquals("vread", BearerAuthFilter.interaction("GET", BearerAuthFilter.segments("/Patient/1/_history/2")));
+    assertEquals("history-instance", BearerAuthFilter.interaction("GET", BearerAuthFilter.segments("/Patient/1/_history")));
+    assertEquals("search-type", BearerAuthFilter.interaction("GET", BearerAuthFilter.segments("/Patient")));
+    assertEquals("search-type", BearerAuthFilter.interaction("POST", BearerAuthFilter.segments("/Patient/_search")));
+    assertEquals("create", BearerAuthFilter.interaction("POST", BearerAuthFilter.segments("/Patient")));
+    assertEquals("transaction", BearerAuthFilter.interaction("POST", BearerAuthFilter.segments("/")));
+    assertEquals("update", BearerAuthFilter.interaction("PUT", BearerAuthFilter.segments("/Patient/1")));
+    assertEquals("delete", BearerAuthFilter.interaction("DELETE", BearerAuthFilter.segments("/Patient/1")));
+    assertEquals(null, BearerAuthFilter.resourceType(BearerAuthFilter.segments("/_history")));
   }
 
   @Test

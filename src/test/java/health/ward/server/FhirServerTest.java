@@ -158,6 +158,17 @@ class FhirServerTest extends FhirRestContract {
   }
 
   @Test
+  void ambiguousPath_is400WithOperationOutcome() {
+    assertOutcome(get("Patient/a%2Fb"), 400, "INVALID_REQUEST");
+  }
+
+  @Test
+  void pathOutsideFhir_is404WithOperationOutcome() {
+    HttpResponse<String> r = Https.send(http, Https.request(target.fhirBase().replace("/fhir", "/elsewhere")).GET().build());
+    assertOutcome(r, 404, "NOT_FOUND");
+  }
+
+  @Test
   void xmlClients_getXml() {
     HttpResponse<String> r =
         Https.send(http, Https.request(url("metadata")).header("Accept", "application/fhir+xml").GET().build());

@@ -53,7 +53,8 @@ public final class FhirServer implements AutoCloseable {
     Objects.requireNonNull(auth, "auth");
     this.cfg = Objects.requireNonNull(cfg, "cfg");
     FhirContext ctx = FhirContext.forR4Cached();
-    // Ward-wide rule: logs never hold PHI. HAPI's default lenient handler logs invalid values.
+    // Ward-wide rule: logs never hold PHI. HAPI parses request bodies with the context's handler,
+    // and its default lenient handler logs invalid values; this one rejects them without logging.
     ctx.setParserErrorHandler(new LenientErrorHandler(false));
 
     QueuedThreadPool pool = new QueuedThreadPool(cfg.threads(), Math.min(8, cfg.threads()));
@@ -88,13 +89,12 @@ public final class FhirServer implements AutoCloseable {
     connector.setIdleTimeout(30_000);
     jetty.addConnector(connector);
 
-    FhirInput input = new FhirInput(ctx);
     SearchPages pages = new SearchPages();
     List<RecordProvider> providers = new ArrayList<>();
     for (String type : new TreeSet<>(records.resourceTypes())) {
       @SuppressWarnings("unchecked")
       Class<? extends Resource> cls = (Class<? extends Resource>) ctx.getResourceDefinition(type).getImplementingClass();
-      providers.add(new RecordProvider(type, cls, records, input, pages));
+      providers.add(new RecordProvider(type, cls, records, pages));
     }
     WardRestfulServer servlet =
         new WardRestfulServer(

@@ -33,14 +33,12 @@ final class RecordProvider implements IResourceProvider {
   private final String type;
   private final Class<? extends Resource> resourceClass;
   private final Records records;
-  private final FhirInput input;
   private final SearchPages pages;
 
-  RecordProvider(String type, Class<? extends Resource> resourceClass, Records records, FhirInput input, SearchPages pages) {
+  RecordProvider(String type, Class<? extends Resource> resourceClass, Records records, SearchPages pages) {
     this.type = type;
     this.resourceClass = resourceClass;
     this.records = records;
-    this.input = input;
     this.pages = pages;
   }
 
@@ -61,19 +59,19 @@ final class RecordProvider implements IResourceProvider {
   }
 
   @Create
-  public MethodOutcome create(@ResourceParam byte[] body, RequestDetails rd) {
+  public MethodOutcome create(@ResourceParam IBaseResource body, RequestDetails rd) {
     RequestContext ctx = BearerAuthFilter.context(rd);
-    Resource r = input.parse(body, rd.getHeader("Content-Type"), resourceClass, type);
+    Resource r = (Resource) body;
     String ifNoneExist = rd.getHeader("If-None-Exist");
     return outcome(records.create(ctx, r, ifNoneExist == null || ifNoneExist.isBlank() ? null : ifNoneExist));
   }
 
   @Update
-  public MethodOutcome update(@IdParam IdType id, @ResourceParam byte[] body, RequestDetails rd) {
+  public MethodOutcome update(@IdParam IdType id, @ResourceParam IBaseResource body, RequestDetails rd) {
     RequestContext ctx = BearerAuthFilter.context(rd);
     String logical = FhirInput.logicalId(id.getIdPart());
     Long expected = FhirInput.ifMatch(rd.getHeader("If-Match"));
-    Resource r = input.parse(body, rd.getHeader("Content-Type"), resourceClass, type);
+    Resource r = (Resource) body;
     String bodyId = r.getIdElement().getIdPart();
     if (bodyId != null && !bodyId.equals(logical)) {
       throw new WardException.InvalidResource("Resource id in the body does not match the id in the URL");

@@ -30,7 +30,10 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Objects;
+import org.bouncycastle.asn1.DERNull;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
+import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
@@ -110,13 +113,28 @@ final class TlsIdentity {
       Object o = p.readObject();
       JcaPEMKeyConverter conv = new JcaPEMKeyConverter();
       if (o instanceof PrivateKeyInfo info) key = conv.getPrivateKey(info);
-      else if (o instanceof PEMKeyPair pair) key = conv.getKeyPair(pair).getPrivate();
+      else if (o instanceof PEMKeyPair pair) key = conv.getPrivateKey(withCurveInAlgorithm(pair.getPrivateKeyInfo()));
       else throw new IllegalArgumentException("no unencrypted private key in " + keyPath);
     } catch (IOException e) {
       // Never echo key file content: only the file name and the failure kind.
       throw new IllegalArgumentException("cannot read private key file " + keyPath + ": " + e.getClass().getSimpleName());
     }
     return new TlsIdentity(chain, key);
+  }
+
+  /**
+   * An OpenSSL "EC PRIVATE KEY" names its curve inside the key structure; the JDK's key factory
+   * wants it in the algorithm identifier, as PKCS#8 has it.
+   */
+  private static PrivateKeyInfo withCurveInAlgorithm(PrivateKeyInfo info) throws IOException {
+    AlgorithmIdentifier alg = info.getPrivateKeyAlgorithm();
+    if (!X9ObjectIdentifiers.id_ecPublicKey.equals(alg.getAlgorithm())
+        || (alg.getParameters() != null && !(alg.getParameters() instanceof DERNull))) {
+      return info;
+    }
+    org.bouncycastle.asn1.sec.ECPrivateKey ec = org.bouncycastle.asn1.sec.ECPrivateKey.getInstance(info.parsePrivateKey());
+    if (ec.getParametersObject() == null) return info;
+    return new PrivateKeyInfo(new AlgorithmIdentifier(X9ObjectIdentifiers.id_ecPublicKey, ec.getParametersObject()), ec);
   }
 
   /**

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Set;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -78,6 +79,46 @@ class TlsIdentityTest {
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> TlsIdentity.fromPem(cert, key));
     assertTrue(!e.getMessage().contains("secret-looking"), e.getMessage());
+  }
+
+  @Test
+  void server_withOpenSslPemCertificateAndKey_servesTls() throws Exception {
+    Path cert = dir.resolve("server.crt");
+    Path key = dir.resolve("server.key");
+    // A key and certificate as an operator would make them: OpenSSL's traditional "EC PRIVATE KEY".
+    Assumptions.assumeTrue(run("openssl", "ecparam", "-genkey", "-name", "prime256v1", "-noout", "-out", key.toString()));
+    Assumptions.assumeTrue(run("openssl", "req", "-new", "-x509", "-key", key.toString(), "-out", cert.toString(),
+        "-subj", "/CN=localhost", "-days", "2", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"));
+    assertTrue(Files.readString(key).contains("BEGIN EC PRIVATE KEY"));
+    ServerConfig cfg = ServerConfig.pem(cert, key).withPort(0).withThreads(8);
+    health.ward.auth.Authenticator deny = t -> { throw new WardException.Unauthenticated("no"); };
+    try (FhirServer s = new FhirServer(new FakeRecords(NOW), deny, cfg, NOW, new SecureRandom()).start()) {
+      HttpResponse<String> r = Https.send(Https.client(), Https.request(s.baseUrl() + "/metadata").GET().build());
+      assertEquals(200, r.statusCode());
+    }
+  }
+
+  private static boolean run(String... cmd) {
+    try {
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      return p.waitFor() == 0;
+    } catch (java.io.IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  @Test
+  void server_plainHttp_onlyWhenAsked() throws Exception {
+    ServerConfig cfg = ServerConfig.plainHttp().withPort(0).withThreads(8);
+    health.ward.auth.Authenticator deny = t -> { throw new WardException.Unauthenticated("no"); };
+    try (FhirServer s = new FhirServer(new FakeRecords(NOW), deny, cfg, NOW, new SecureRandom()).start()) {
+      assertTrue(s.baseUrl().startsWith("http://127.0.0.1:"), s.baseUrl());
+      HttpResponse<String> r = Https.send(HttpClient.newHttpClient(), Https.request(s.baseUrl() + "/metadata").GET().build());
+      assertEquals(200, r.statusCode());
+    }
   }
 
   /** The server presents the stored certificate, verified by a client that trusts only it, on restart too. */

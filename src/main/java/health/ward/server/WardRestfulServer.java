@@ -32,6 +32,12 @@ final class WardRestfulServer extends RestfulServer {
     this.interceptors = interceptors.toArray();
   }
 
+  /** No product or version banner for scanners: the header names the server and nothing else. */
+  @Override
+  protected String createPoweredByHeader() {
+    return "Ward";
+  }
+
   @Override
   protected void initialize() {
     setDefaultResponseEncoding(EncodingEnum.JSON);

@@ -241,6 +241,17 @@ abstract class FhirRestContract {
   }
 
   @Test
+  void search_byPostedForm_findsTheSame() {
+    String family = unique("Posted");
+    post("Patient", json(patient(family)));
+    HttpResponse<String> r =
+        Https.send(http, authed("Patient/_search").header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(BodyPublishers.ofString("family=" + family)).build());
+    assertEquals(200, r.statusCode(), r::body);
+    assertEquals(1, ((Bundle) parse(r)).getTotal());
+  }
+
+  @Test
   void search_unknownParameter_is400() {
     assertOutcome(get("Patient?no-such-parameter=1"), 400, "INVALID_REQUEST");
   }

@@ -24,7 +24,9 @@ class WardFhirEndToEndTest extends FhirRestContract {
   @Override
   FhirTarget openTarget() throws Exception {
     Class<?> fixture = Class.forName(FIXTURE);
-    Object ward = fixture.getMethod("start").invoke(null);
+    Method start = fixture.getMethod("start");
+    start.setAccessible(true);
+    Object ward = start.invoke(null);
     Method fhirBase = ward.getClass().getMethod("fhirBase");
     Method token = ward.getClass().getMethod("token");
     Method close = ward.getClass().getMethod("close");

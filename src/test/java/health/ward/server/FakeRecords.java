@@ -46,8 +46,27 @@ final class FakeRecords implements Records {
 
   @Override public List<String> searchParameters(String type) { return List.of("_id", "family"); }
 
+  /** When set, reading id {@code slow} waits for it (outside the lock) before answering. */
+  volatile java.util.concurrent.CountDownLatch slowRead;
+  final java.util.concurrent.CountDownLatch slowReadStarted = new java.util.concurrent.CountDownLatch(1);
+
   @Override
-  public synchronized Resource read(RequestContext ctx, String type, String id) {
+  public Resource read(RequestContext ctx, String type, String id) {
+    if (id.equals("slow") && slowRead != null) {
+      slowReadStarted.countDown();
+      try {
+        slowRead.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      org.hl7.fhir.r4.model.Patient p = new org.hl7.fhir.r4.model.Patient();
+      p.setId(new IdType(type, id, "1"));
+      return p;
+    }
+    return readLocked(ctx, type, id);
+  }
+
+  private synchronized Resource readLocked(RequestContext ctx, String type, String id) {
     contexts.add(ctx);
     if (id.equals("explode")) throw new IllegalStateException("boom: " + PHI);
     if (id.equals("ledger-down")) throw new WardException.LedgerUnavailable("ledger append failed", new RuntimeException(PHI));

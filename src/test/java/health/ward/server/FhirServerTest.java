@@ -48,6 +48,22 @@ class FhirServerTest extends FhirRestContract {
   }
 
   @Test
+  void close_letsTheRequestInFlightFinish() throws Exception {
+    FakeRecords slow = new FakeRecords(Clock.systemUTC());
+    slow.slowRead = new java.util.concurrent.CountDownLatch(1);
+    ServerConfig cfg = ServerConfig.selfSigned(tlsDir).withPort(0).withThreads(8);
+    FhirServer server = new FhirServer(slow, t -> ALICE, cfg, Clock.systemUTC(), new SecureRandom()).start();
+    var inFlight = java.util.concurrent.CompletableFuture.supplyAsync(() ->
+        Https.send(http, Https.request(server.baseUrl() + "/Patient/slow").header("Authorization", "Bearer x").GET().build()));
+    assertTrue(slow.slowReadStarted.await(10, java.util.concurrent.TimeUnit.SECONDS));
+    var closing = java.util.concurrent.CompletableFuture.runAsync(server::close);
+    Thread.sleep(300);
+    slow.slowRead.countDown();
+    assertEquals(200, inFlight.get(10, java.util.concurrent.TimeUnit.SECONDS).statusCode());
+    closing.get(15, java.util.concurrent.TimeUnit.SECONDS);
+  }
+
+  @Test
   void baseUrl_isHttpsOnTheBoundPort() {
     assertTrue(target.fhirBase().matches("https://127\\.0\\.0\\.1:\\d+/fhir"), target.fhirBase());
     assertFalse(target.fhirBase().endsWith(":0/fhir"));

@@ -88,7 +88,8 @@ public final class RecordVault {
     return keyring.indexKey(resourceType, parameter).compute(input, DIGEST_BYTES);
   }
 
-  private static byte[] associatedData(Pseudonym patient, String type, String id, long version) {
+  /** Associated data of one resource version; the layout is in the class comment. */
+  static byte[] associatedData(Pseudonym patient, String type, String id, long version) {
     Objects.requireNonNull(type, "type");
     Objects.requireNonNull(id, "id");
     if (version < 1) throw new IllegalArgumentException("version must be >= 1, was " + version);

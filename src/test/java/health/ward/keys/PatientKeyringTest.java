@@ -162,4 +162,12 @@ class PatientKeyringTest {
         new PatientKeyring(kek, store, 10).pseudonymKey().compute(in, 16),
         new PatientKeyring(KeyEncryptionKey.load(tmp.resolve("keys"), null), store, 10).pseudonymKey().compute(in, 16));
   }
+
+  @Test
+  void associatedData_ofWrappedKey_isCanonicalKindAndName() {
+    assertEquals(
+        "c7" + "0100000007" + java.util.HexFormat.of().formatHex("patient".getBytes(java.nio.charset.StandardCharsets.UTF_8))
+            + "0300000010" + "00112233445566778899aabbccddeeff",
+        java.util.HexFormat.of().formatHex(PatientKeyring.associatedData(PatientKeyring.PATIENT, ALICE.bytes())));
+  }
 }

@@ -194,4 +194,21 @@ class RecordVaultTest {
   static String hex(byte[] b) {
     return HexFormat.of().formatHex(b);
   }
+
+  @Test
+  void associatedData_matchesTheDocumentedLayout() {
+    Pseudonym p = Pseudonym.fromHex("000102030405060708090a0b0c0d0e0f");
+    assertEquals(
+        "c7"
+            + "02" + "00000008" + "0000000000000001"                       // format version 1
+            + "03" + "00000010" + "000102030405060708090a0b0c0d0e0f"       // patient pseudonym
+            + "01" + "0000000b" + hex("Observation".getBytes(StandardCharsets.UTF_8))
+            + "01" + "00000002" + hex("o1".getBytes(StandardCharsets.UTF_8))
+            + "02" + "00000008" + "0000000000000007",                      // version 7
+        hex(RecordVault.associatedData(p, "Observation", "o1", 7)));
+    assertEquals(
+        "c7" + "02000000080000000000000001" + "0400000000"                 // patient absent
+            + "01000000034f7267" + "010000000178" + "02000000080000000000000001",
+        hex(RecordVault.associatedData(null, "Org", "x", 1)));
+  }
 }

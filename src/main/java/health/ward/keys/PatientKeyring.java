@@ -128,7 +128,8 @@ public final class PatientKeyring {
 
   /**
    * Destroys {@code patient}'s data key (crypto-shredding): everything sealed under it can no longer
-   * be opened here. Returns false if there was no key. Other processes' caches are not reached.
+   * be opened here. Returns false if there was no key. Other processes' caches are not reached, and
+   * a later {@link #dataKey} for the same patient creates a new, unrelated key.
    */
   public boolean shred(Pseudonym patient) {
     Objects.requireNonNull(patient, "patient");

@@ -49,4 +49,26 @@ class KeyCacheTest {
   void capacity_belowOne_isRefused() {
     assertThrows(IllegalArgumentException.class, () -> new KeyCache<String, String>(0));
   }
+
+  @Test
+  void get_from8ThreadsWithEvictions_alwaysReturnsTheKeysOwnValue() throws Exception {
+    KeyCache<Integer, String> cache = new KeyCache<>(16);
+    java.util.concurrent.atomic.AtomicInteger wrong = new java.util.concurrent.atomic.AtomicInteger();
+    try (var pool = java.util.concurrent.Executors.newFixedThreadPool(8)) {
+      List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+      for (int t = 0; t < 8; t++) {
+        int seed = t;
+        done.add(pool.submit(() -> {
+          java.util.Random r = new java.util.Random(seed);
+          for (int i = 0; i < 20_000; i++) {
+            int k = r.nextInt(64);
+            if (!cache.get(k, String::valueOf).equals(String.valueOf(k))) wrong.incrementAndGet();
+          }
+        }));
+      }
+      for (var f : done) f.get();
+    }
+    assertEquals(0, wrong.get());
+    assertTrue(cache.size() <= 16 + 8, "size " + cache.size());
+  }
 }

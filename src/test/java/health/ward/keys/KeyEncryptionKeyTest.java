@@ -143,4 +143,20 @@ class KeyEncryptionKeyTest {
     assertTrue(kek.toString().contains("kek.json"));
     assertFalse(kek.toString().contains("keyData"));
   }
+
+  @Test
+  void load_concurrentFirstUse_allGetTheSameKey() throws Exception {
+    List<KeyEncryptionKey> keks = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+    try (var pool = java.util.concurrent.Executors.newFixedThreadPool(4)) {
+      List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        done.add(pool.submit(() -> { go.await(); return keks.add(KeyEncryptionKey.load(keys(), "pw".toCharArray())); }));
+      }
+      go.countDown();
+      for (var f : done) f.get();
+    }
+    byte[] wrapped = KeyEncryptionKey.load(keys(), "pw".toCharArray()).wrap(SECRET, AD);
+    for (KeyEncryptionKey k : keks) assertArrayEquals(SECRET, k.unwrap(wrapped, AD));
+  }
 }

@@ -53,7 +53,7 @@ public final class KeyRotation {
     KeyEncryptionKey both = kek;
     long rewrapped =
         store.rewrapAll(
-            KeyRotation.BATCH_SIZE,
+            BATCH_SIZE,
             e -> {
               byte[] ad = PatientKeyring.associatedData(e.kind(), e.name());
               try {

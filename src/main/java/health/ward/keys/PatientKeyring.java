@@ -11,6 +11,7 @@ import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Ward's working keys, each stored wrapped under the {@link KeyEncryptionKey} in a {@link
@@ -171,8 +172,7 @@ public final class PatientKeyring {
    * The unwrapped keyset bytes at (kind, name); if absent and {@code fresh} is given, wraps and
    * stores a fresh keyset, then uses whichever value won the insert.
    */
-  private Optional<byte[]> material(
-      String kind, byte[] name, java.util.function.Supplier<byte[]> fresh) {
+  private Optional<byte[]> material(String kind, byte[] name, Supplier<byte[]> fresh) {
     byte[] ad = associatedData(kind, name);
     Optional<byte[]> wrapped = store.find(kind, name);
     if (wrapped.isEmpty()) {

@@ -28,8 +28,6 @@ import javax.sql.DataSource;
  * deadlock); concurrent creates of one id race on the version primary key and exactly one wins.
  */
 public final class PostgresRecordStore implements RecordStore {
-  private static final String UNIQUE_VIOLATION = "23505";
-
   private static final String SELECT_JOINED =
       "select c.id, c.version, c.patient, c.deleted, v.ciphertext from resource_current c"
           + " join resource_version v on v.type = c.type and v.id = c.id and v.version = c.version";
@@ -43,27 +41,35 @@ public final class PostgresRecordStore implements RecordStore {
       "select id, version, patient, deleted, ciphertext from resource_version"
           + " where type = ? and id = ? order by version desc";
 
-  private static final String LOCK_CURRENT =
-      "select c.type, c.id, c.version, c.seq from resource_current c"
-          + " join unnest(?::text[], ?::text[]) as k(type, id) on c.type = k.type and c.id = k.id"
-          + " order by c.type, c.id for update of c";
   private static final String READ_CURRENT_VERSIONS =
-      "select c.type, c.id, c.version, c.seq from resource_current c"
+      "select c.type, c.id, c.version from resource_current c"
           + " join unnest(?::text[], ?::text[]) as k(type, id) on c.type = k.type and c.id = k.id";
-  private static final String NEXT_SEQS =
-      "select nextval('resource_seq') from generate_series(1, ?)";
-  private static final String DELETE_TOKENS = "delete from search_token where seq = any(?)";
-  private static final String INSERT_VERSION =
-      "insert into resource_version (type, id, version, patient, deleted, ciphertext)"
-          + " values (?, ?, ?, ?, ?, ?)";
-  private static final String INSERT_CURRENT =
-      "insert into resource_current (type, id, version, patient, deleted, seq)"
-          + " values (?, ?, ?, ?, ?, ?)";
-  private static final String UPDATE_CURRENT =
-      "update resource_current set version = ?, patient = ?, deleted = ?, seq = ?"
-          + " where type = ? and id = ? and version = ?";
-  private static final String INSERT_TOKEN =
-      "insert into search_token (type, token, seq, id) values (?, ?, ?, ?)";
+
+  // Data-modifying CTEs share one snapshot: dt and upd see the current rows as they were before
+  // this statement, so dt removes exactly the replaced versions' tokens. An update that waits for a
+  // concurrent writer re-checks "c.version = f.before" and then matches nothing: a conflict.
+  private static final String WRITE =
+      "with v as (insert into resource_version (type, id, version, patient, deleted, ciphertext)"
+          + "   select * from unnest(?::text[], ?::text[], ?::bigint[], ?::bytea[], ?::boolean[], ?::bytea[])),"
+          + " f as materialized (select u.*, nextval('resource_seq') as seq"
+          + "   from unnest(?::text[], ?::text[], ?::bigint[], ?::bytea[], ?::boolean[], ?::bigint[])"
+          + "   with ordinality as u(type, id, version, patient, deleted, before, ord)),"
+          + " dt as (delete from search_token t using resource_current c, f"
+          + "   where f.before is not null and c.type = f.type and c.id = f.id and c.version = f.before"
+          + "   and t.seq = c.seq),"
+          + " ins as (insert into resource_current (type, id, version, patient, deleted, seq)"
+          + "   select type, id, version, patient, deleted, seq from f where before is null returning 1),"
+          + " upd as (update resource_current c"
+          + "   set version = f.version, patient = f.patient, deleted = f.deleted, seq = f.seq from f"
+          + "   where f.before is not null and c.type = f.type and c.id = f.id and c.version = f.before"
+          + "   returning 1),"
+          + " tok as (insert into search_token (type, token, seq, id)"
+          + "   select f.type, k.token, f.seq, f.id from unnest(?::integer[], ?::bytea[]) as k(ord, token)"
+          + "   join f on f.ord = k.ord)"
+          + " select (select count(*) from ins), (select count(*) from upd)";
+
+  /** Unique violation (a concurrent create won), deadlock, serialization failure. */
+  private static final Set<String> CONFLICT_STATES = Set.of("23505", "40P01", "40001");
 
   private final DataSource dataSource;
 
@@ -218,146 +224,132 @@ public final class PostgresRecordStore implements RecordStore {
     if (writes.isEmpty()) return;
     // The last write per resource decides its current row and tokens; earlier ones only add versions.
     Map<Key, VersionWrite> last = new LinkedHashMap<>();
-    for (VersionWrite w : writes) last.put(new Key(w.type(), w.id()), w);
+    Map<Key, Long> before = new HashMap<>();
+    for (VersionWrite w : writes) {
+      Key k = new Key(w.type(), w.id());
+      VersionWrite previous = last.put(k, w);
+      if (previous == null) {
+        before.put(k, w.version() - 1);
+      } else if (w.version() != previous.version() + 1) {
+        throw new WardException.VersionConflict(
+            w.type() + "/" + w.id() + ": cannot write version " + w.version() + " after version "
+                + previous.version() + " in the same write");
+      }
+    }
 
     try (Connection c = dataSource.getConnection()) {
-      boolean autoCommit = c.getAutoCommit();
       c.setAutoCommit(false);
       try {
-        Map<Key, Current> existing = loadCurrent(c, last.keySet(), true);
-        checkVersions(writes, existing);
-        writeAll(c, writes, last, existing);
-        c.commit();
-      } catch (SQLException | RuntimeException e) {
-        rollbackQuietly(c);
-        if (e instanceof SQLException s && UNIQUE_VIOLATION.equals(s.getSQLState())) {
+        int[] counts = writeAll(c, writes, last, before);
+        int updates = (int) before.values().stream().filter(v -> v > 0).count();
+        if (counts[0] != last.size() - updates || counts[1] != updates) {
+          c.rollback();
           throw conflictAfterRace(c, writes, last.keySet());
         }
+        c.commit();
+      } catch (SQLException e) {
+        rollbackQuietly(c);
+        if (CONFLICT_STATES.contains(e.getSQLState())) throw conflictAfterRace(c, writes, last.keySet());
         throw e;
-      } finally {
-        c.setAutoCommit(autoCommit);
+      } catch (RuntimeException e) {
+        rollbackQuietly(c);
+        throw e;
       }
     } catch (SQLException e) {
       throw unavailable("write", e);
     }
   }
 
-  private static void writeAll(
-      Connection c, List<VersionWrite> writes, Map<Key, VersionWrite> last, Map<Key, Current> existing)
+  /**
+   * The whole write as one statement (one round trip): new versions, new or replaced current rows
+   * each with a fresh seq, old tokens removed, new tokens added. An update applies only if the
+   * current version is still the expected one; the counts of created and updated rows tell.
+   * Returns {created, updated}.
+   */
+  private static int[] writeAll(
+      Connection c, List<VersionWrite> writes, Map<Key, VersionWrite> last, Map<Key, Long> before)
       throws SQLException {
-    long[] seqs = nextSeqs(c, last.size());
+    int n = writes.size();
+    Object[] vType = new Object[n], vId = new Object[n], vVersion = new Object[n];
+    Object[] vDeleted = new Object[n];
+    byte[][] vPatient = new byte[n][], vCiphertext = new byte[n][];
+    for (int i = 0; i < n; i++) {
+      VersionWrite w = writes.get(i);
+      vType[i] = w.type();
+      vId[i] = w.id();
+      vVersion[i] = w.version();
+      vPatient[i] = w.patient() == null ? null : w.patient().bytes();
+      vDeleted[i] = w.deleted();
+      vCiphertext[i] = w.ciphertext();
+    }
 
-    if (!existing.isEmpty()) {
-      try (PreparedStatement ps = c.prepareStatement(DELETE_TOKENS)) {
-        ps.setArray(1, c.createArrayOf("bigint", existing.values().stream().map(Current::seq).toArray()));
-        ps.executeUpdate();
+    int m = last.size();
+    Object[] fType = new Object[m], fId = new Object[m], fVersion = new Object[m];
+    Object[] fDeleted = new Object[m], fBefore = new Object[m];
+    byte[][] fPatient = new byte[m][];
+    List<Object> tOrd = new ArrayList<>();
+    List<byte[]> tToken = new ArrayList<>();
+    int i = 0;
+    for (Map.Entry<Key, VersionWrite> e : last.entrySet()) {
+      VersionWrite w = e.getValue();
+      long expected = before.get(e.getKey());
+      fType[i] = w.type();
+      fId[i] = w.id();
+      fVersion[i] = w.version();
+      fPatient[i] = w.patient() == null ? null : w.patient().bytes();
+      fDeleted[i] = w.deleted();
+      fBefore[i] = expected == 0 ? null : expected;
+      i++;
+      if (w.deleted()) continue;
+      Set<ByteBuffer> distinct = new HashSet<>();
+      for (byte[] t : w.tokens()) {
+        if (distinct.add(ByteBuffer.wrap(t))) {
+          tOrd.add(i);
+          tToken.add(t);
+        }
       }
     }
 
-    try (PreparedStatement ps = c.prepareStatement(INSERT_VERSION)) {
-      for (VersionWrite w : writes) {
-        ps.setString(1, w.type());
-        ps.setString(2, w.id());
-        ps.setLong(3, w.version());
-        ps.setBytes(4, w.patient() == null ? null : w.patient().bytes());
-        ps.setBoolean(5, w.deleted());
-        ps.setBytes(6, w.ciphertext());
-        ps.addBatch();
-      }
-      ps.executeBatch();
-    }
-
-    try (PreparedStatement insert = c.prepareStatement(INSERT_CURRENT);
-        PreparedStatement update = c.prepareStatement(UPDATE_CURRENT);
-        PreparedStatement token = c.prepareStatement(INSERT_TOKEN)) {
-      int n = 0, inserts = 0, tokens = 0;
-      List<Key> updated = new ArrayList<>();
-      for (Map.Entry<Key, VersionWrite> e : last.entrySet()) {
-        VersionWrite w = e.getValue();
-        long seq = seqs[n++];
-        byte[] patient = w.patient() == null ? null : w.patient().bytes();
-        Current before = existing.get(e.getKey());
-        if (before == null) {
-          insert.setString(1, w.type());
-          insert.setString(2, w.id());
-          insert.setLong(3, w.version());
-          insert.setBytes(4, patient);
-          insert.setBoolean(5, w.deleted());
-          insert.setLong(6, seq);
-          insert.addBatch();
-          inserts++;
-        } else {
-          update.setLong(1, w.version());
-          update.setBytes(2, patient);
-          update.setBoolean(3, w.deleted());
-          update.setLong(4, seq);
-          update.setString(5, w.type());
-          update.setString(6, w.id());
-          update.setLong(7, before.version());
-          update.addBatch();
-          updated.add(e.getKey());
-        }
-        if (!w.deleted()) {
-          Set<ByteBuffer> distinct = new HashSet<>();
-          for (byte[] t : w.tokens()) {
-            if (!distinct.add(ByteBuffer.wrap(t))) continue;
-            token.setString(1, w.type());
-            token.setBytes(2, t);
-            token.setLong(3, seq);
-            token.setString(4, w.id());
-            token.addBatch();
-            tokens++;
-          }
-        }
-      }
-      if (inserts > 0) insert.executeBatch();
-      if (!updated.isEmpty()) {
-        int[] counts = update.executeBatch();
-        for (int i = 0; i < counts.length; i++) {
-          // The rows are locked, so this only fires if the schema's invariants were broken.
-          if (counts[i] != 1) {
-            Key k = updated.get(i);
-            throw new WardException.VersionConflict(
-                k.type() + "/" + k.id() + ": current version changed during the write");
-          }
-        }
-      }
-      if (tokens > 0) token.executeBatch();
-    }
-  }
-
-  private static long[] nextSeqs(Connection c, int n) throws SQLException {
-    long[] seqs = new long[n];
-    try (PreparedStatement ps = c.prepareStatement(NEXT_SEQS)) {
-      ps.setInt(1, n);
+    try (PreparedStatement ps = c.prepareStatement(WRITE)) {
+      int p = 1;
+      ps.setArray(p++, c.createArrayOf("text", vType));
+      ps.setArray(p++, c.createArrayOf("text", vId));
+      ps.setArray(p++, c.createArrayOf("bigint", vVersion));
+      ps.setArray(p++, c.createArrayOf("bytea", vPatient));
+      ps.setArray(p++, c.createArrayOf("boolean", vDeleted));
+      ps.setArray(p++, c.createArrayOf("bytea", vCiphertext));
+      ps.setArray(p++, c.createArrayOf("text", fType));
+      ps.setArray(p++, c.createArrayOf("text", fId));
+      ps.setArray(p++, c.createArrayOf("bigint", fVersion));
+      ps.setArray(p++, c.createArrayOf("bytea", fPatient));
+      ps.setArray(p++, c.createArrayOf("boolean", fDeleted));
+      ps.setArray(p++, c.createArrayOf("bigint", fBefore));
+      ps.setArray(p++, c.createArrayOf("integer", tOrd.toArray()));
+      ps.setArray(p, c.createArrayOf("bytea", tToken.toArray(new byte[0][])));
       try (ResultSet rs = ps.executeQuery()) {
-        for (int i = 0; i < n && rs.next(); i++) seqs[i] = rs.getLong(1);
+        rs.next();
+        return new int[] {rs.getInt(1), rs.getInt(2)};
       }
     }
-    return seqs;
   }
 
-  private static Map<Key, Current> loadCurrent(Connection c, Set<Key> keys, boolean lock)
-      throws SQLException {
+  private static Map<Key, Long> loadCurrent(Connection c, Set<Key> keys) throws SQLException {
     Object[] types = keys.stream().map(Key::type).toArray();
     Object[] ids = keys.stream().map(Key::id).toArray();
-    Map<Key, Current> out = new HashMap<>();
-    try (PreparedStatement ps = c.prepareStatement(lock ? LOCK_CURRENT : READ_CURRENT_VERSIONS)) {
+    Map<Key, Long> out = new HashMap<>();
+    try (PreparedStatement ps = c.prepareStatement(READ_CURRENT_VERSIONS)) {
       ps.setArray(1, c.createArrayOf("text", types));
       ps.setArray(2, c.createArrayOf("text", ids));
       try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.put(new Key(rs.getString(1), rs.getString(2)), new Current(rs.getLong(3), rs.getLong(4)));
-        }
+        while (rs.next()) out.put(new Key(rs.getString(1), rs.getString(2)), rs.getLong(3));
       }
     }
     return out;
   }
 
   /** Replays the writes in order over the current versions; throws on the first mismatch. */
-  private static void checkVersions(List<VersionWrite> writes, Map<Key, Current> existing) {
-    Map<Key, Long> versions = new HashMap<>();
-    existing.forEach((k, v) -> versions.put(k, v.version()));
+  private static void checkVersions(List<VersionWrite> writes, Map<Key, Long> existing) {
+    Map<Key, Long> versions = new HashMap<>(existing);
     for (VersionWrite w : writes) {
       Key k = new Key(w.type(), w.id());
       Long current = versions.get(k);
@@ -378,7 +370,7 @@ public final class PostgresRecordStore implements RecordStore {
   private static WardException conflictAfterRace(Connection c, List<VersionWrite> writes, Set<Key> keys) {
     try {
       c.setAutoCommit(true);
-      checkVersions(writes, loadCurrent(c, keys, false));
+      checkVersions(writes, loadCurrent(c, keys));
     } catch (WardException.VersionConflict e) {
       return e;
     } catch (SQLException e) {

@@ -19,13 +19,16 @@ import java.util.Set;
 import javax.sql.DataSource;
 
 /**
- * The PostgreSQL {@link RecordStore} (schema {@code V1__records.sql}). Every read and search is one
- * prepared statement; a write is one transaction of batched statements. Database failures surface
- * as {@link WardException.StoreUnavailable} with a message that carries no data; version mismatches
- * as {@link WardException.VersionConflict} naming type, id and versions.
+ * The PostgreSQL {@link RecordStore} (schema {@code V1__records.sql}). Every read and search, and
+ * {@link #current(String, List)} for a page of ids, is one prepared statement returning full records;
+ * a write of any size is one statement over arrays plus the commit, so two round trips. Database
+ * failures surface as {@link WardException.StoreUnavailable} whose message carries only the
+ * operation and SQLState (no ids, tokens or driver text, and no cause that could quote them).
+ * Version mismatches surface as {@link WardException.VersionConflict} naming type, id and versions.
  *
- * <p>Concurrency: updates lock the current rows they replace (in a fixed order, so two writes never
- * deadlock); concurrent creates of one id race on the version primary key and exactly one wins.
+ * <p>Concurrency: concurrent creates of one id race on the version primary key and exactly one
+ * wins; concurrent updates from the same version race on the current row and exactly one wins.
+ * Losers get {@code VersionConflict}, and nothing of their write is stored.
  */
 public final class PostgresRecordStore implements RecordStore {
   private static final String SELECT_JOINED =
@@ -376,7 +379,9 @@ public final class PostgresRecordStore implements RecordStore {
     } catch (SQLException e) {
       return unavailable("write", e);
     }
-    return new WardException.VersionConflict("a resource in this write was changed concurrently");
+    String named = keys.stream().limit(5).map(k -> k.type() + "/" + k.id()).toList().toString();
+    return new WardException.VersionConflict(
+        "a resource in this write was changed concurrently, one of " + named);
   }
 
   private Optional<StoredRecord> readOne(String sql, String type, String id, Long version, String what) {
@@ -420,6 +425,4 @@ public final class PostgresRecordStore implements RecordStore {
   }
 
   private record Key(String type, String id) {}
-
-  private record Current(long version, long seq) {}
 }

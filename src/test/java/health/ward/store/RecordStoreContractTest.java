@@ -126,6 +126,23 @@ abstract class RecordStoreContractTest {
   }
 
   @Test
+  void write_skippingAVersionWithinOneWrite_isVersionConflict() {
+    assertThrows(WardException.VersionConflict.class,
+        () -> store.write(List.of(write("Patient", "p1", 1, ALICE, "v1"), write("Patient", "p1", 3, ALICE, "v3"))));
+    assertTrue(store.current("Patient", "p1").isEmpty());
+  }
+
+  @Test
+  void largeWrite_isStoredWhole() {
+    List<VersionWrite> batch = new ArrayList<>();
+    for (int i = 0; i < 500; i++) batch.add(write("Observation", "o" + i, 1, ALICE, "x" + i, "subj:alice", "n:" + i));
+    store.write(batch);
+    assertEquals(500, store.count("Observation", q("subj:alice")));
+    assertEquals(List.of("o499"), ids(store.search("Observation", q("n:499"))));
+    assertEquals(List.of("o0", "o1"), ids(store.search("Observation", new Query(groups("subj:alice"), 0, 2, false))));
+  }
+
+  @Test
   void write_withOneConflict_writesNothing() {
     store.write(List.of(write("Patient", "p1", 1, ALICE, "v1", "t:a")));
     assertThrows(WardException.VersionConflict.class,

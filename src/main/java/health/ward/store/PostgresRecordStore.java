@@ -203,8 +203,10 @@ public final class PostgresRecordStore implements RecordStore {
     return q.allOf().size() == 1 && q.allOf().get(0).size() == 1;
   }
 
+  // Uncorrelated on purpose: PostgreSQL turns an uncorrelated IN into a semi-join it can drive from
+  // the token index; a correlated one (t.type = c.type) would run once per current row.
   private static String groupFilters(int groups) {
-    return " and c.seq in (select t.seq from search_token t where t.type = c.type and t.token = any(?))"
+    return " and c.seq in (select t.seq from search_token t where t.type = ? and t.token = any(?))"
         .repeat(groups);
   }
 
@@ -217,6 +219,7 @@ public final class PostgresRecordStore implements RecordStore {
       return i;
     }
     for (List<byte[]> group : q.allOf()) {
+      ps.setString(i++, type);
       ps.setArray(i++, c.createArrayOf("bytea", group.toArray(new byte[0][])));
     }
     return i;

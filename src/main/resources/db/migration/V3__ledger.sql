@@ -1,5 +1,7 @@
 -- The audit ledger: one row per entry, contiguous indexes from 0, each row chained to the one before
 -- it (see health.ward.ledger.HashChain). Entries hold keyed pseudonyms, never plaintext PHI.
+-- recorded_at is the writer's clock at commit, for operators; it is not covered by the hashes, so
+-- anything that must be provable (the event's own time) belongs inside entry.
 create table ledger_entry (
   idx         bigint      primary key check (idx >= 0),
   entry       bytea       not null,

@@ -36,6 +36,9 @@ import javax.sql.DataSource;
  * batch, so indexes stay contiguous even when a failed commit did in fact reach the disk. An append
  * that is not durable within the append timeout also fails with {@code LedgerUnavailable}; its entry
  * may still be written later, which records an access that was refused, never the reverse.
+ *
+ * <p>{@code recorded_at} is stamped from the injected clock once per batch; it is not covered by the
+ * hashes, so a provable time must be inside the entry.
  */
 public final class PostgresLedger implements Ledger {
   /** The most entries one transaction takes. */

@@ -118,6 +118,28 @@ class PostgresLedgerTest {
   }
 
   @Test
+  void append_whenTheDatabaseHangs_failsAfterTheTimeout_andTheChainStaysContiguous() throws Exception {
+    ledger.close();
+    ledger = new PostgresLedger(db.dataSource(), CLOCK, Duration.ofMillis(500));
+    ledger.append(entry(0, 0));
+    try (Connection blocker = db.dataSource().getConnection(); Statement s = blocker.createStatement()) {
+      blocker.setAutoCommit(false);
+      s.execute("lock table ledger_entry in access exclusive mode");
+      long started = System.nanoTime();
+      var e = assertThrows(WardException.LedgerUnavailable.class, () -> ledger.append(entry(1, 0)));
+      long waited = System.nanoTime() - started;
+      assertTrue(waited >= Duration.ofMillis(450).toNanos() && waited < Duration.ofSeconds(3).toNanos(), "waited " + waited);
+      assertTrue(e.getMessage().contains("not durable within"), e.getMessage());
+      blocker.rollback();
+    }
+    // The timed-out entry may still land; either way the next one follows it without a gap.
+    long next = ledger.append(entry(2, 0));
+    assertTrue(next == 1 || next == 2, "index " + next);
+    assertEquals(next + 1, ledger.size());
+    assertEquals(new ChainVerification.Intact(ledger.head()), new ChainVerifier(db.dataSource()).verify());
+  }
+
+  @Test
   void reopening_continuesTheChain() {
     ledger.append(entry(0, 0));
     ledger.append(entry(0, 1));

@@ -1,5 +1,6 @@
 package health.ward.ledger;
 
+import java.util.Arrays;
 import java.util.HexFormat;
 
 /**
@@ -22,12 +23,12 @@ public record ChainHead(long size, byte[] hash) {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof ChainHead h && h.size == size && java.util.Arrays.equals(h.hash, hash);
+    return o instanceof ChainHead h && h.size == size && Arrays.equals(h.hash, hash);
   }
 
   @Override
   public int hashCode() {
-    return Long.hashCode(size) * 31 + java.util.Arrays.hashCode(hash);
+    return Long.hashCode(size) * 31 + Arrays.hashCode(hash);
   }
 
   @Override

@@ -32,7 +32,7 @@ final class ImportCommand implements Callable<Integer> {
       names = "--workers",
       paramLabel = "N",
       defaultValue = "2",
-      description = "Bundles stored concurrently (default: ${DEFAULT-VALUE}); one more thread parses ahead.")
+      description = "Bundles parsed and stored concurrently (default: ${DEFAULT-VALUE}).")
   int workers;
 
   @Override

@@ -38,8 +38,8 @@ import org.hl7.fhir.r4.model.Resource;
  *
  * <p><b>Order.</b> {@code hospitalInformation*} then {@code practitionerInformation*} bundles go
  * first, one at a time, because patient bundles reference their resources conditionally ({@code
- * Practitioner?identifier=…}); patient bundles follow in a pipeline: one thread parses the next
- * bundle while {@code workers} threads store earlier ones. Each file is read once.
+ * Practitioner?identifier=…}); patient bundles follow in a pipeline: {@code workers} threads parse
+ * the next bundles while {@code workers} threads store earlier ones. Each file is read once.
  *
  * <p><b>Idempotence.</b> Synthea gives every resource a UUID and creates it with {@code POST Type},
  * {@code fullUrl urn:uuid:X}. Such entries are rewritten to {@code PUT Type/X} (see {@link
@@ -222,10 +222,12 @@ final class SyntheaImport {
 
   private void pipeline(List<Path> files, Tally tally) {
     if (files.isEmpty()) return;
-    // At most one parsed bundle waits per worker: a 10-year Synthea bundle is tens of MB in memory.
+    // At most 2 x workers bundles in memory (parsing, waiting or storing): a 10-year Synthea bundle
+    // is tens of MB once parsed.
     Semaphore inFlight = new Semaphore(workers * 2);
     AtomicReference<WardException> fatal = new AtomicReference<>();
-    ExecutorService parser = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("ward-import-parse").daemon().factory());
+    // Parsing costs about as much CPU as storing: as many parser threads as storers.
+    ExecutorService parser = Executors.newFixedThreadPool(workers, Thread.ofPlatform().name("ward-import-parse-", 0).daemon().factory());
     ExecutorService storers = Executors.newFixedThreadPool(workers, Thread.ofPlatform().name("ward-import-store-", 0).daemon().factory());
     try {
       for (Path file : files) {

@@ -3,6 +3,7 @@ package health.ward.auth;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import health.ward.access.Principal;
+import com.zaxxer.hikari.HikariDataSource;
 import health.ward.common.WardException;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
@@ -29,6 +30,8 @@ import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * API tokens: bearer secrets of the form {@code ward_} + base64url(32 random bytes), stored only as
@@ -65,6 +68,8 @@ public final class ApiTokens implements Authenticator, AutoCloseable {
   private static final Duration HEARTBEAT = Duration.ofMillis(500);
   private static final Duration RECONNECT_DELAY = Duration.ofMillis(500);
 
+  private static final Logger LOG = LoggerFactory.getLogger(ApiTokens.class);
+
   private final DataSource dataSource;
   private final Clock clock;
   private final SecureRandom random;
@@ -74,7 +79,7 @@ public final class ApiTokens implements Authenticator, AutoCloseable {
   private final AtomicLong generation = new AtomicLong();
   private volatile boolean listening;
   private volatile boolean closed;
-  private Thread listener;
+  private volatile Thread listener;
 
   private record CachedToken(byte[] hash, Principal principal) {}
 
@@ -232,42 +237,68 @@ public final class ApiTokens implements Authenticator, AutoCloseable {
     cache.clear();
   }
 
-  private synchronized void startListening() {
-    if (listener != null || closed) return;
-    listener = Thread.ofPlatform().daemon().name("ward-token-revocations").start(this::listen);
+  private void startListening() {
+    if (listener != null) return;
+    synchronized (this) {
+      if (listener != null || closed) return;
+      listener = Thread.ofPlatform().daemon().name("ward-token-revocations").start(this::listen);
+    }
   }
 
   private void listen() {
+    boolean warned = false;
     while (!closed) {
       try (Connection c = dataSource.getConnection()) {
         c.setAutoCommit(true);
         PGConnection pg = c.unwrap(PGConnection.class);
-        try (Statement s = c.createStatement()) {
-          s.execute("LISTEN " + CHANNEL);
-        }
-        // Revocations made while nobody listened are not replayed: start from an empty cache.
-        invalidateAll();
-        listening = true;
-        while (!closed) {
-          PGNotification[] received = pg.getNotifications((int) HEARTBEAT.toMillis());
-          if (received != null && received.length > 0) {
-            invalidateAll();
-          } else {
-            // A dead connection delivers no notifications and no error: probe it.
-            try (Statement s = c.createStatement()) {
-              s.execute("select 1");
+        try {
+          try (Statement s = c.createStatement()) {
+            s.execute("LISTEN " + CHANNEL);
+          }
+          // Revocations made while nobody listened are not replayed: start from an empty cache.
+          invalidateAll();
+          listening = true;
+          if (warned) LOG.info("token revocation listener is back; valid tokens are cached again");
+          warned = false;
+          while (!closed) {
+            PGNotification[] received = pg.getNotifications((int) HEARTBEAT.toMillis());
+            if (received != null && received.length > 0) {
+              invalidateAll();
+            } else {
+              // A dead connection delivers no notifications and no error: probe it.
+              try (Statement s = c.createStatement()) {
+                s.execute("select 1");
+              }
             }
           }
+        } finally {
+          listening = false;
+          invalidateAll();
+        }
+        // Closing normally: the connection goes back to the pool, without the subscription.
+        try (Statement s = c.createStatement()) {
+          s.execute("UNLISTEN " + CHANNEL);
         }
       } catch (SQLException | RuntimeException e) {
-        // Fall through: fail closed until subscribed again. The cause may name the database
-        // host, never a token, but it is not worth a log line per retry either.
+        if (!warned && !closed) {
+          LOG.warn(
+              "token revocation listener lost (SQLSTATE {}); every request is checked against the"
+                  + " database until it is back",
+              e instanceof SQLException sql ? sql.getSQLState() : e.getClass().getSimpleName());
+          warned = true;
+        }
       } finally {
         listening = false;
         invalidateAll();
       }
+      if (poolClosed()) return;
       if (!closed) pause(RECONNECT_DELAY);
     }
+  }
+
+  // A closed pool never comes back; stop instead of retrying for the life of the process.
+  private boolean poolClosed() {
+    return dataSource instanceof HikariDataSource pool && pool.isClosed();
   }
 
   private static void pause(Duration d) {

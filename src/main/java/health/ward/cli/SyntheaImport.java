@@ -222,9 +222,10 @@ final class SyntheaImport {
 
   private void pipeline(List<Path> files, Tally tally) {
     if (files.isEmpty()) return;
-    // At most 2 x workers bundles in memory (parsing, waiting or storing): a 10-year Synthea bundle
-    // is tens of MB once parsed.
-    Semaphore inFlight = new Semaphore(workers * 2);
+    // At most workers + 1 bundles in memory (parsing, waiting or storing): a 10-year Synthea bundle
+    // is tens of MB once parsed, and the launcher's default heap is small.
+    int permits = workers + 1;
+    Semaphore inFlight = new Semaphore(permits);
     AtomicReference<WardException> fatal = new AtomicReference<>();
     // Parsing costs about as much CPU as storing: as many parser threads as storers.
     ExecutorService parser = Executors.newFixedThreadPool(workers, Thread.ofPlatform().name("ward-import-parse-", 0).daemon().factory());
@@ -255,7 +256,7 @@ final class SyntheaImport {
                   });
             });
       }
-      inFlight.acquireUninterruptibly(workers * 2);
+      inFlight.acquireUninterruptibly(permits);
     } finally {
       parser.shutdownNow();
       storers.shutdownNow();

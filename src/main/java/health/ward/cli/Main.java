@@ -54,6 +54,8 @@ public final class Main implements Callable<Integer> {
   /** Environment variable holding the passphrase of the key-encryption key. */
   static final String PASSPHRASE_ENV = "WARD_MASTER_PASSPHRASE";
 
+  private static final String QUIET_HAPI = "org.slf4j.simpleLogger.log.ca.uhn.fhir";
+
   private final Function<WardConfig, WardApp> opener;
   private final Map<String, String> env;
   private final Clock clock;
@@ -100,6 +102,8 @@ public final class Main implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
+    // HAPI's start-up INFO lines would break the import progress line and clutter serve's output.
+    if (System.getProperty(QUIET_HAPI) == null) System.setProperty(QUIET_HAPI, "warn");
     System.exit(new CommandLine(new Main()).execute(args));
   }
 

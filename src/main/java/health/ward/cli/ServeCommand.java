@@ -1,6 +1,8 @@
 package health.ward.cli;
 
+import health.ward.common.WardException;
 import java.io.PrintWriter;
+import java.net.BindException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Objects;
@@ -102,6 +104,11 @@ final class ServeCommand implements Callable<Integer> {
             server = startServer(app, http);
           } catch (RuntimeException e) {
             app.close();
+            if (causedBy(e, BindException.class)) {
+              throw new WardException.InvalidRequest(
+                  "cannot listen on " + http.host() + ":" + http.port() + ": address in use or not available"
+                      + " (choose another --host/--port)");
+            }
             throw e;
           }
           printWelcome(out, server.baseUrl(), http);
@@ -192,6 +199,13 @@ final class ServeCommand implements Callable<Integer> {
     out.println("  Then:              curl -H \"Authorization: Bearer $TOKEN\" " + baseUrl + "/metadata");
     out.println("Stop with Ctrl-C or SIGTERM.");
     out.flush();
+  }
+
+  private static boolean causedBy(Throwable t, Class<? extends Throwable> type) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (type.isInstance(c)) return true;
+    }
+    return false;
   }
 
   private static boolean isLoopback(String host) {

@@ -42,10 +42,14 @@ import org.slf4j.LoggerFactory;
  * which every {@link #revoke} (from this or any other process, e.g. {@code ward token revoke}) sends
  * a notification in the same transaction. A notification empties the cache. If the listener
  * connection fails, the cache is emptied and bypassed (every request goes to the database) until
- * the listener is subscribed again: fail closed. A revocation made through this instance is
- * effective before {@code revoke} returns; one made by another process is effective as soon as
- * PostgreSQL delivers the notification (sub-millisecond on one host), well before any reply to
- * that process's caller could reach a person.
+ * the listener is subscribed again: fail closed. The listener probes its connection every
+ * {@code HEARTBEAT} with a network timeout, so a silently dead connection is noticed within seconds.
+ *
+ * <p><b>When a revocation takes effect.</b> Made through this instance: before {@code revoke}
+ * returns. Made by another process: when PostgreSQL delivers the notification to this process's
+ * listener, asynchronously after the revoking transaction commits (well under a millisecond on one
+ * host; the tests allow for a loaded machine). A request authenticated inside that window is not
+ * recalled.
  *
  * <p>The listener starts with the first {@code authenticate} call, so commands that only create,
  * revoke or list tokens never hold a connection; {@link #close()} stops it (call it before closing
@@ -66,6 +70,7 @@ public final class ApiTokens implements Authenticator, AutoCloseable {
   private static final int MAX_PRESENTED_LENGTH = 256;
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@-]{0,99}");
   private static final Duration HEARTBEAT = Duration.ofMillis(500);
+  private static final Duration NETWORK_TIMEOUT = Duration.ofSeconds(3);
   private static final Duration RECONNECT_DELAY = Duration.ofMillis(500);
 
   private static final Logger LOG = LoggerFactory.getLogger(ApiTokens.class);
@@ -141,10 +146,7 @@ public final class ApiTokens implements Authenticator, AutoCloseable {
           ps.setObject(1, OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC));
           ps.setString(2, name);
           try (ResultSet rs = ps.executeQuery()) {
-            if (!rs.next()) {
-              c.rollback();
-              throw new WardException.NotFound("no active token named '" + name + "'");
-            }
+            if (!rs.next()) throw new WardException.NotFound("no active token named '" + name + "'");
             id = rs.getLong(1);
           }
         }
@@ -250,6 +252,7 @@ public final class ApiTokens implements Authenticator, AutoCloseable {
     while (!closed) {
       try (Connection c = dataSource.getConnection()) {
         c.setAutoCommit(true);
+        c.setNetworkTimeout(Runnable::run, (int) NETWORK_TIMEOUT.toMillis());
         PGConnection pg = c.unwrap(PGConnection.class);
         try {
           try (Statement s = c.createStatement()) {

@@ -153,6 +153,11 @@ class WardCommandsEndToEndTest {
                 .header("Authorization", "Bearer " + secret).build(), HttpResponse.BodyHandlers.discarding()).statusCode());
             statuses.add(http.send(HttpRequest.newBuilder(URI.create(base + "/Patient"))
                 .header("Authorization", "Bearer ward_wrong").build(), HttpResponse.BodyHandlers.discarding()).statusCode());
+            // Another process revokes the token while the server runs: the very next request fails.
+            Run revoked = ward("token", "revoke", "--name", "http");
+            assertEquals(0, revoked.code(), revoked.err());
+            statuses.add(http.send(HttpRequest.newBuilder(URI.create(base + "/Patient"))
+                .header("Authorization", "Bearer " + secret).build(), HttpResponse.BodyHandlers.discarding()).statusCode());
           } catch (Exception e) {
             throw new AssertionError(e);
           } finally {
@@ -164,7 +169,7 @@ class WardCommandsEndToEndTest {
         .execute("serve", "--plain-http", "--port", "0", "--data", data.toString(), "--keys", keys.toString());
     Assumptions.assumeFalse(err.toString().contains("not wired"), "HTTP server not wired yet");
     assertEquals(0, code, err.toString());
-    assertEquals(List.of(200, 401), statuses);
+    assertEquals(List.of(200, 401, 401), statuses);
     assertTrue(out.toString().contains("./ward token create --name NAME"), out.toString());
     assertTrue(err.toString().contains("ward: stopping"), err.toString());
   }

@@ -2,6 +2,7 @@ package health.ward.cli;
 
 import health.ward.auth.ApiTokens;
 import health.ward.common.WardException;
+import java.io.Console;
 import java.io.PrintWriter;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -80,7 +81,7 @@ public final class Main implements Callable<Integer> {
         Clock.systemUTC(),
         new SecureRandom(),
         System::nanoTime,
-        System.console() != null,
+        interactive(),
         Main::awaitTermination);
   }
 
@@ -196,6 +197,21 @@ public final class Main implements Callable<Integer> {
     if (a != null && !a.isBlank()) return a;
     if (b != null && !b.isBlank()) return b;
     return null;
+  }
+
+  /**
+   * True when a person is watching (there is a console), false for CI logs and pipes. From JDK 22
+   * {@code System.console()} may exist without a terminal; {@code Console.isTerminal()} tells, but
+   * Ward is compiled for 21, hence the look-up by name.
+   */
+  static boolean interactive() {
+    Console console = System.console();
+    if (console == null) return false;
+    try {
+      return (Boolean) Console.class.getMethod("isTerminal").invoke(console);
+    } catch (ReflectiveOperationException | ClassCastException e) {
+      return true;
+    }
   }
 
   /** Blocks until SIGTERM or SIGINT, then runs {@code stop} in the shutdown hook. */

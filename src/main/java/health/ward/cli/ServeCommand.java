@@ -44,7 +44,7 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--plain-http", description = "Serve plain HTTP (only behind a TLS-terminating proxy on the same host).")
   boolean plainHttp;
 
-  @Option(names = "--max-body", paramLabel = "SIZE", defaultValue = "64m", description = "Largest request body: bytes, or with k, m, g (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--max-body", paramLabel = "SIZE", defaultValue = "16m", description = "Largest request body: bytes, or with k, m, g (default: ${DEFAULT-VALUE}).")
   String maxBody;
 
   @Option(names = "--threads", paramLabel = "N", defaultValue = "64", description = "Request threads (default: ${DEFAULT-VALUE}).")
@@ -58,7 +58,7 @@ final class ServeCommand implements Callable<Integer> {
       Objects.requireNonNull(tls, "tls");
       if (port < 0 || port > 65_535) throw new IllegalArgumentException("port must be 0..65535, was " + port);
       if (maxBodyBytes < 1) throw new IllegalArgumentException("maxBodyBytes must be >= 1");
-      if (threads < 1) throw new IllegalArgumentException("threads must be >= 1");
+      if (threads < 8) throw new IllegalArgumentException("threads must be >= 8");
     }
 
     String scheme() {
@@ -140,8 +140,8 @@ final class ServeCommand implements Callable<Integer> {
     if (port < 0 || port > 65_535) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--port must be 0..65535, was " + port);
     }
-    if (threads < 1 || threads > 4096) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be 1..4096, was " + threads);
+    if (threads < 8 || threads > 4096) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be 8..4096, was " + threads);
     }
     long body;
     try {
@@ -176,11 +176,18 @@ final class ServeCommand implements Callable<Integer> {
    * on this branch, the body becomes
    *
    * <pre>{@code
+   * ServerConfig.Tls tls = switch (http.tls()) {
+   *   case SELF_SIGNED -> ServerConfig.Tls.SELF_SIGNED;
+   *   case PEM -> ServerConfig.Tls.PEM;
+   *   case PLAIN_HTTP -> ServerConfig.Tls.PLAIN;
+   * };
    * FhirServer server = new FhirServer(app.records(), app.authenticator(), new ServerConfig(
-   *     http.host(), http.port(), <tls mode of http.tls()>, http.tlsDir(), http.certPath(),
-   *     http.keyPath(), http.maxBodyBytes(), http.threads()));
-   * server.start();
-   * return new RunningServer() { baseUrl() -> server.baseUrl(); close() -> server.close(); };
+   *     http.host(), http.port(), tls, http.tlsDir(), http.certPath(), http.keyPath(),
+   *     http.maxBodyBytes(), http.threads())).start();
+   * return new RunningServer() {
+   *   public String baseUrl() { return server.baseUrl(); }
+   *   public void close() { server.close(); }
+   * };
    * }</pre>
    */
   static RunningServer startServer(WardApp app, HttpSettings http) {

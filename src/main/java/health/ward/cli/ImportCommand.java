@@ -45,6 +45,7 @@ final class ImportCommand implements Callable<Integer> {
         spec,
         () -> {
           List<Path> files = SyntheaImport.expand(paths);
+          if (common.dbUrl == null) RunningEmbeddedDatabase.refuseWhileServing(common.data, "importing (one process owns the audit ledger)");
           try (WardApp app = main.open(main.config(common))) {
             RequestContext who = RequestContext.local(Principal.operator("import"));
             SyntheaImport importer =

@@ -41,6 +41,8 @@ final class KeysCommand implements Callable<Integer> {
       return Main.guard(
           spec,
           () -> {
+            // A running server would keep wrapping new keys under the old KEK.
+            RunningEmbeddedDatabase.refuseWhileServing(common.data, "rotating keys");
             char[] passphrase = main.passphrase();
             try (WardApp app = main.open(main.config(common))) {
               rotate(

@@ -1,5 +1,6 @@
 package health.ward.cli;
 
+import health.ward.common.WardException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,6 +36,19 @@ final class RunningEmbeddedDatabase {
       // Unreadable data directory: no running cluster to join; opening Ward will say what is wrong.
     }
     return Optional.empty();
+  }
+
+  /**
+   * Refuses to go on while {@code ward serve} runs on {@code dataDir}: commands that write the
+   * ledger or the keys (import, key rotation) must own them alone.
+   *
+   * @throws WardException.InvalidRequest when a server is running there
+   */
+  static void refuseWhileServing(Path dataDir, String what) {
+    if (jdbcUrl(dataDir).isPresent()) {
+      throw new WardException.InvalidRequest(
+          "ward serve is running on " + dataDir + "; stop it before " + what);
+    }
   }
 
   /**

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import health.ward.common.WardException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -16,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class MainTest {
@@ -90,6 +92,18 @@ class MainTest {
     assertTrue(err.toString().contains("no such file or directory: /nonexistent/ward/bundles"), err.toString());
     assertEquals(2, run("import", "--workers", "0", "."));
     assertNoStackTrace();
+  }
+
+  @Test
+  void importAndKeyRotation_refuseWhileServeRunsOnTheDataDirectory(@TempDir Path tmp) throws Exception {
+    Path data = Files.createDirectories(tmp.resolve("data/pg"));
+    Files.writeString(data.resolve("postmaster.pid"), ProcessHandle.current().pid() + "\n" + data + "\n0\n54321\n/tmp\n127.0.0.1\n");
+    Path bundle = Files.writeString(tmp.resolve("b.json"), "{}");
+
+    assertEquals(2, run("import", "--data", tmp.resolve("data").toString(), bundle.toString()));
+    assertTrue(err.toString().contains("ward serve is running on " + tmp.resolve("data")), err.toString());
+    assertEquals(2, run("keys", "rotate", "--data", tmp.resolve("data").toString()));
+    assertTrue(err.toString().contains("stop it before rotating keys"), err.toString());
   }
 
   @Test

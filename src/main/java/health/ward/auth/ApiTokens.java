@@ -284,10 +284,13 @@ public final class ApiTokens implements Authenticator, AutoCloseable {
         }
       } catch (SQLException | RuntimeException e) {
         if (!warned && !closed) {
-          LOG.warn(
+          String state = e instanceof SQLException sql ? sql.getSQLState() : e.getClass().getSimpleName();
+          String message =
               "token revocation listener lost (SQLSTATE {}); every request is checked against the"
-                  + " database until it is back",
-              e instanceof SQLException sql ? sql.getSQLState() : e.getClass().getSimpleName());
+                  + " database until it is back";
+          // Class 57P is a database shutting down, as on every clean stop of the embedded one.
+          if (state != null && state.startsWith("57P")) LOG.info(message, state);
+          else LOG.warn(message, state);
           warned = true;
         }
       } finally {

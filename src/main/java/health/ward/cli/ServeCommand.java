@@ -44,7 +44,7 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--plain-http", description = "Serve plain HTTP (only behind a TLS-terminating proxy on the same host).")
   boolean plainHttp;
 
-  @Option(names = "--max-body", paramLabel = "SIZE", defaultValue = "16m", description = "Largest request body: bytes, or with k, m, g (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--max-body", paramLabel = "SIZE", defaultValue = "16MiB", description = "Largest request body: bytes, or with k, m, g / KiB, MiB, GiB (default: ${DEFAULT-VALUE}).")
   String maxBody;
 
   @Option(names = "--threads", paramLabel = "N", defaultValue = "64", description = "Request threads (default: ${DEFAULT-VALUE}).")
@@ -153,15 +153,15 @@ final class ServeCommand implements Callable<Integer> {
     return new HttpSettings(host, port, mode, common.data.resolve("tls"), tlsCert, tlsKey, body, threads);
   }
 
-  private static final Pattern SIZE = Pattern.compile("(\\d{1,12})([kmg]?)b?", Pattern.CASE_INSENSITIVE);
+  private static final Pattern SIZE = Pattern.compile("(\\d{1,12})\\s*(?:([kmg])(?:i?b)?|b)?", Pattern.CASE_INSENSITIVE);
 
-  /** "65536", "512k", "64m", "1g" (binary multiples) to bytes. */
+  /** "65536", "512k", "16MiB", "64MB", "1g": bytes, or binary multiples (k, m, g; KiB, MB, … alike). */
   static long parseSize(String s) {
     Matcher m = SIZE.matcher(s == null ? "" : s.trim());
     if (!m.matches()) throw new IllegalArgumentException("expected a size like 65536, 512k, 64m or 1g, got '" + s + "'");
     long n = Long.parseLong(m.group(1));
     int shift =
-        switch (m.group(2).toLowerCase(Locale.ROOT)) {
+        switch (m.group(2) == null ? "" : m.group(2).toLowerCase(Locale.ROOT)) {
           case "k" -> 10;
           case "m" -> 20;
           case "g" -> 30;

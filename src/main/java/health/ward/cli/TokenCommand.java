@@ -59,16 +59,21 @@ final class TokenCommand implements Callable<Integer> {
     @Option(names = "--name", required = true, paramLabel = "NAME", description = "Name of the token, unique among active tokens (letters, digits, . _ @ -).")
     String name;
 
+    @Option(names = {"-q", "--quiet"}, description = "Print only the secret, without the hint on stderr.")
+    boolean quiet;
+
     @Override
     public Integer call() {
-      return withTokens(spec, common, t -> create(t, name, spec.commandLine().getOut(), spec.commandLine().getErr()));
+      return withTokens(
+          spec, common, t -> create(t, name, quiet, spec.commandLine().getOut(), spec.commandLine().getErr()));
     }
 
     /** Prints the secret alone on stdout (so {@code TOKEN=$(ward token create …)} works), hints on stderr. */
-    static int create(ApiTokens tokens, String name, PrintWriter out, PrintWriter err) {
+    static int create(ApiTokens tokens, String name, boolean quiet, PrintWriter out, PrintWriter err) {
       IssuedToken issued = tokens.create(name);
       out.println(issued.secret().reveal());
       out.flush();
+      if (quiet) return ExitCodes.OK;
       err.println(
           "ward: created token '" + issued.name() + "'. Its secret (above) is shown only this once;"
               + " send it as the header  Authorization: Bearer <secret>");

@@ -192,6 +192,11 @@ class MainTest {
     assertEquals(512 * 1024, ServeCommand.parseSize("512k"));
     assertEquals(64L << 20, ServeCommand.parseSize("64M"));
     assertEquals(1L << 30, ServeCommand.parseSize("1g"));
+    assertEquals(16L << 20, ServeCommand.parseSize("16MiB"));
+    assertEquals(16L << 20, ServeCommand.parseSize("16 MB"));
+    assertEquals(100, ServeCommand.parseSize("100b"));
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> ServeCommand.parseSize("16 MiBs"));
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> ServeCommand.parseSize("0"));
   }
 
   void assertNoStackTrace() {

@@ -40,7 +40,7 @@ class TokenCommandTest {
 
   @Test
   void create_printsTheSecretAloneOnStdout_andItAuthenticates() {
-    assertEquals(0, TokenCommand.Create.create(tokens, "etl", new PrintWriter(out, true), new PrintWriter(err, true)));
+    assertEquals(0, TokenCommand.Create.create(tokens, "etl", false, new PrintWriter(out, true), new PrintWriter(err, true)));
     String secret = out.toString().strip();
     assertTrue(secret.matches("ward_[A-Za-z0-9_-]{43}"), secret);
     assertEquals("etl", tokens.authenticate(secret).name());
@@ -49,10 +49,17 @@ class TokenCommandTest {
   }
 
   @Test
+  void create_quiet_printsOnlyTheSecret() {
+    TokenCommand.Create.create(tokens, "ci", true, new PrintWriter(out, true), new PrintWriter(err, true));
+    assertTrue(out.toString().strip().startsWith("ward_"));
+    assertEquals("", err.toString());
+  }
+
+  @Test
   void list_showsNamesDatesAndStatus_neverSecrets() {
-    TokenCommand.Create.create(tokens, "etl", new PrintWriter(out, true), new PrintWriter(err, true));
+    TokenCommand.Create.create(tokens, "etl", false, new PrintWriter(out, true), new PrintWriter(err, true));
     String secret = out.toString().strip();
-    TokenCommand.Create.create(tokens, "dashboard", new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()));
+    TokenCommand.Create.create(tokens, "dashboard", false, new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()));
     TokenCommand.Revoke.revoke(tokens, "etl", new PrintWriter(err, true));
 
     StringWriter listed = new StringWriter();

@@ -226,7 +226,8 @@ final class SyntheaImport {
     // is tens of MB once parsed, and the launcher's default heap is small.
     int permits = workers + 1;
     Semaphore inFlight = new Semaphore(permits);
-    AtomicReference<WardException> fatal = new AtomicReference<>();
+    // The first failure of Ward itself (or of the JVM, e.g. out of memory) stops the import.
+    AtomicReference<Throwable> fatal = new AtomicReference<>();
     // Parsing costs about as much CPU as storing: as many parser threads as storers.
     ExecutorService parser = Executors.newFixedThreadPool(workers, Thread.ofPlatform().name("ward-import-parse-", 0).daemon().factory());
     ExecutorService storers = Executors.newFixedThreadPool(workers, Thread.ofPlatform().name("ward-import-store-", 0).daemon().factory());
@@ -239,21 +240,27 @@ final class SyntheaImport {
         }
         parser.execute(
             () -> {
-              Bundle bundle = parseOrFail(file, tally);
-              if (bundle == null || fatal.get() != null) {
-                inFlight.release();
-                return;
+              boolean handedOver = false;
+              try {
+                Bundle bundle = parseOrFail(file, tally);
+                if (bundle != null && fatal.get() == null) {
+                  storers.execute(
+                      () -> {
+                        try {
+                          if (fatal.get() == null) importOne(file, bundle, tally);
+                        } catch (WardException | Error e) {
+                          fatal.compareAndSet(null, e);
+                        } finally {
+                          inFlight.release();
+                        }
+                      });
+                  handedOver = true;
+                }
+              } catch (Error e) {
+                fatal.compareAndSet(null, e);
+              } finally {
+                if (!handedOver) inFlight.release();
               }
-              storers.execute(
-                  () -> {
-                    try {
-                      if (fatal.get() == null) importOne(file, bundle, tally);
-                    } catch (WardException e) {
-                      fatal.compareAndSet(null, e);
-                    } finally {
-                      inFlight.release();
-                    }
-                  });
             });
       }
       inFlight.acquireUninterruptibly(permits);
@@ -263,7 +270,12 @@ final class SyntheaImport {
       awaitQuietly(parser);
       awaitQuietly(storers);
     }
-    if (fatal.get() != null) throw fatal.get();
+    switch (fatal.get()) {
+      case null -> {}
+      case WardException e -> throw e;
+      case Error e -> throw e;
+      default -> throw new IllegalStateException(fatal.get());
+    }
   }
 
   private Bundle parseOrFail(Path file, Tally tally) {

@@ -2,6 +2,7 @@ package health.ward.cli;
 
 import health.ward.access.Principal;
 import health.ward.records.RequestContext;
+import health.ward.records.SearchRequest;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -51,6 +52,8 @@ final class ImportCommand implements Callable<Integer> {
             SyntheaImport importer =
                 new SyntheaImport(
                     bundle -> app.records().transaction(who, bundle),
+                    (type, query) ->
+                        app.records().search(who, type, new SearchRequest(query, 0, 1, null, true)).total() > 0,
                     workers,
                     new ImportProgress(spec.commandLine().getErr(), main.terminal(), main.nanoTime()));
             SyntheaImport.Summary summary = importer.run(files);

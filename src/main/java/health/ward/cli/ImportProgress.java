@@ -70,8 +70,9 @@ final class ImportProgress {
     clearLine();
     err.printf(
         Locale.ROOT,
-        "ward import: %d bundles imported, %d failed; %,d resources in %.1f s (%,.0f resources/s)%n",
+        "ward import: %d bundles imported, %d already present, %d failed; %,d resources in %.1f s (%,.0f resources/s)%n",
         s.bundlesOk(),
+        s.bundlesSkipped(),
         s.bundlesFailed(),
         s.resources(),
         s.elapsedNanos() / 1e9,

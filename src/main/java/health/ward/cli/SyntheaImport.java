@@ -17,20 +17,20 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Bundle.BundleEntryComponent;
-import org.hl7.fhir.r4.model.Bundle.BundleEntryRequestComponent;
-import org.hl7.fhir.r4.model.Bundle.HTTPVerb;
-import org.hl7.fhir.r4.model.Resource;
+import org.hl7.fhir.r4.model.Identifier;
+import org.hl7.fhir.r4.model.Patient;
 
 /**
  * Imports Synthea R4 bundles ({@code .json} or {@code .json.gz}) through the records service, one
@@ -41,11 +41,12 @@ import org.hl7.fhir.r4.model.Resource;
  * Practitioner?identifier=…}); patient bundles follow in a pipeline: {@code workers} threads parse
  * the next bundles while {@code workers} threads store earlier ones. Each file is read once.
  *
- * <p><b>Idempotence.</b> Synthea gives every resource a UUID and creates it with {@code POST Type},
- * {@code fullUrl urn:uuid:X}. Such entries are rewritten to {@code PUT Type/X} (see {@link
- * #makeIdempotent}), so the server's ids are Synthea's and importing a file again updates (an
- * unchanged update is a no-op) instead of duplicating. Conditional creates ({@code ifNoneExist})
- * are left as they are.
+ * <p><b>Idempotence.</b> A patient bundle whose patient is already stored (found by the patient's
+ * first identifier, see {@link #patientQuery}) is skipped whole: a transaction is all or nothing, so
+ * a stored patient means the whole bundle was stored. Reference data (hospitals, practitioners)
+ * uses conditional creates ({@code ifNoneExist}) and is sent again as it is. Resources keep the
+ * server-assigned ids of an ordinary {@code POST}: Synthea's UUIDs are also identifier values, and
+ * identifiers never appear in the clear in Ward's storage.
  *
  * <p><b>Failures.</b> A file that cannot be read or parsed, or whose transaction is refused for its
  * content, is reported with its path (and the entry, where the records service names it) and
@@ -60,6 +61,12 @@ final class SyntheaImport {
     Bundle transaction(Bundle bundle);
   }
 
+  /** Whether a resource matching a search is already stored (through the records service). */
+  @FunctionalInterface
+  interface StoredCheck {
+    boolean contains(String type, Map<String, List<String>> query);
+  }
+
   /** One file that was skipped, and why (no PHI: paths, entry indexes and Ward's messages). */
   record Failure(Path file, String reason) {
     Failure {
@@ -69,7 +76,8 @@ final class SyntheaImport {
   }
 
   /** The outcome of one import run. */
-  record Summary(int bundlesOk, int bundlesFailed, long resources, long elapsedNanos, List<Failure> failures) {
+  record Summary(
+      int bundlesOk, int bundlesSkipped, int bundlesFailed, long resources, long elapsedNanos, List<Failure> failures) {
     Summary {
       failures = List.copyOf(failures);
     }
@@ -79,17 +87,14 @@ final class SyntheaImport {
     }
   }
 
-  // FHIR id: [A-Za-z0-9\-\.]{1,64}
-  private static final Pattern FHIR_ID = Pattern.compile("[A-Za-z0-9\\-.]{1,64}");
-  private static final Pattern RESOURCE_TYPE = Pattern.compile("[A-Z][A-Za-z]{1,63}");
-  private static final String URN_UUID = "urn:uuid:";
-
   private final TransactionTarget target;
+  private final StoredCheck stored;
   private final int workers;
   private final ImportProgress progress;
 
-  SyntheaImport(TransactionTarget target, int workers, ImportProgress progress) {
+  SyntheaImport(TransactionTarget target, StoredCheck stored, int workers, ImportProgress progress) {
     this.target = Objects.requireNonNull(target, "target");
+    this.stored = Objects.requireNonNull(stored, "stored");
     if (workers < 1) throw new IllegalArgumentException("workers must be >= 1, was " + workers);
     this.workers = workers;
     this.progress = Objects.requireNonNull(progress, "progress");
@@ -149,37 +154,22 @@ final class SyntheaImport {
   }
 
   /**
-   * Rewrites each {@code POST Type} entry with {@code fullUrl urn:uuid:X} (and resource id X, or
-   * none) into {@code PUT Type/X}, in place. Entries with {@code ifNoneExist}, other methods, other
-   * full URLs, ids that are not valid FHIR ids, or a resource id that differs from X are left as
-   * they are. Returns how many entries were rewritten.
+   * The search that finds the patient of a patient bundle: its first Patient entry's first
+   * identifier with both system and value, as {@code identifier=system|value}; empty for bundles
+   * without one (reference data), which are always sent.
    */
-  static int makeIdempotent(Bundle bundle) {
-    int rewritten = 0;
+  static Optional<Map<String, List<String>>> patientQuery(Bundle bundle) {
     for (BundleEntryComponent entry : bundle.getEntry()) {
-      if (!entry.hasRequest() || !entry.hasResource() || !entry.hasFullUrl()) continue;
-      BundleEntryRequestComponent request = entry.getRequest();
-      if (request.getMethod() != HTTPVerb.POST || request.hasIfNoneExist()) continue;
-      Resource resource = entry.getResource();
-      String type = resource.fhirType();
-      if (!type.equals(request.getUrl()) || !RESOURCE_TYPE.matcher(type).matches()) continue;
-      String fullUrl = entry.getFullUrl();
-      if (!fullUrl.startsWith(URN_UUID)) continue;
-      String id = fullUrl.substring(URN_UUID.length());
-      if (!FHIR_ID.matcher(id).matches() || !idAbsentOrEqual(resource, fullUrl, id)) continue;
-      resource.setId(id);
-      request.setMethod(HTTPVerb.PUT);
-      request.setUrl(type + "/" + id);
-      rewritten++;
+      if (entry.getResource() instanceof Patient patient) {
+        for (Identifier id : patient.getIdentifier()) {
+          if (id.hasSystem() && id.hasValue()) {
+            return Optional.of(Map.of("identifier", List.of(id.getSystem() + "|" + id.getValue())));
+          }
+        }
+        return Optional.empty();
+      }
     }
-    return rewritten;
-  }
-
-  // HAPI's parser may set a bundle entry's resource id from its fullUrl; either form is "X".
-  private static boolean idAbsentOrEqual(Resource resource, String fullUrl, String id) {
-    if (!resource.hasIdElement() || resource.getIdElement().isEmpty()) return true;
-    String value = resource.getIdElement().getValue();
-    return value.equals(fullUrl) || value.equals(id) || id.equals(resource.getIdElement().getIdPart());
+    return Optional.empty();
   }
 
   /** Parses one file (gzip when its name ends in {@code .gz}) into a transaction or batch bundle. */
@@ -280,9 +270,7 @@ final class SyntheaImport {
 
   private Bundle parseOrFail(Path file, Tally tally) {
     try {
-      Bundle bundle = parse(file);
-      makeIdempotent(bundle);
-      return bundle;
+      return parse(file);
     } catch (NoSuchFileException e) {
       fail(file, "file disappeared", tally);
     } catch (IOException e) {
@@ -301,6 +289,12 @@ final class SyntheaImport {
     int resources = bundle.getEntry().size();
     long bytes = sizeOf(file);
     try {
+      Optional<Map<String, List<String>>> patient = patientQuery(bundle);
+      if (patient.isPresent() && stored.contains("Patient", patient.get())) {
+        tally.skipped();
+        progress.bundleDone(0, bytes);
+        return;
+      }
       target.transaction(bundle);
     } catch (WardException e) {
       if (!bundleAtFault(e)) throw e;
@@ -348,12 +342,17 @@ final class SyntheaImport {
   /** Counts shared by the pipeline threads. */
   private static final class Tally {
     private int ok;
+    private int skipped;
     private long resources;
     private final List<Failure> failures = new ArrayList<>();
 
     synchronized void ok(int n) {
       ok++;
       resources += n;
+    }
+
+    synchronized void skipped() {
+      skipped++;
     }
 
     synchronized void failed(Failure f) {
@@ -363,7 +362,7 @@ final class SyntheaImport {
     synchronized Summary summary(long elapsedNanos) {
       List<Failure> sorted = new ArrayList<>(failures);
       sorted.sort(Comparator.comparing(f -> f.file().toString()));
-      return new Summary(ok, failures.size(), resources, elapsedNanos, Collections.unmodifiableList(sorted));
+      return new Summary(ok, skipped, failures.size(), resources, elapsedNanos, Collections.unmodifiableList(sorted));
     }
   }
 }

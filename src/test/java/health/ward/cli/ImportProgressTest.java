@@ -39,7 +39,7 @@ class ImportProgressTest {
     p.bundleFailed(new SyntheaImport.Failure(Path.of("x.json"), "not a FHIR bundle: bad"), 1_000);
     now.addAndGet(6_000_000_000L);
     p.bundleDone(4_000, 1_000);
-    p.finish(new SyntheaImport.Summary(2, 1, 14_000, 7_000_000_000L, List.of()));
+    p.finish(new SyntheaImport.Summary(2, 0, 1, 14_000, 7_000_000_000L, List.of()));
 
     String shown = sink.toString();
     assertFalse(shown.contains("\r"), shown);

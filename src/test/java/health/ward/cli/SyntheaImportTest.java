@@ -18,6 +18,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.GZIPOutputStream;
@@ -31,6 +33,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class SyntheaImportTest {
+  static final SyntheaImport.StoredCheck NOTHING_STORED = (type, query) -> false;
+
   static final String P = "ba2c8839-0204-b6ef-2b6e-8d32c7339a24";
   static final String O = "3f22c2e0-ce14-d7be-9deb-3177ef3a56d9";
 
@@ -52,54 +56,38 @@ class SyntheaImportTest {
   }
 
   @Test
-  void makeIdempotent_postWithUrnUuid_becomesPutOfThatId() {
+  void patientQuery_isThePatientsFirstFullIdentifier() {
     Bundle b = patientBundle(P, O);
-    assertEquals(2, SyntheaImport.makeIdempotent(b));
-    var patient = b.getEntry().get(0);
-    assertEquals(HTTPVerb.PUT, patient.getRequest().getMethod());
-    assertEquals("Patient/" + P, patient.getRequest().getUrl());
-    assertEquals(P, patient.getResource().getIdElement().getIdPart());
-    assertEquals("urn:uuid:" + P, patient.getFullUrl(), "references to the fullUrl still resolve");
-    var obs = b.getEntry().get(1);
-    assertEquals("Observation/" + O, obs.getRequest().getUrl());
-    assertEquals(O, obs.getResource().getIdElement().getIdPart(), "an absent id is set to the UUID");
+    Patient p = (Patient) b.getEntry().get(0).getResource();
+    p.addIdentifier().setValue("no-system");
+    p.addIdentifier().setSystem("https://github.com/synthetichealth/synthea").setValue(P);
+    assertEquals(
+        Optional.of(Map.of("identifier", List.of("https://github.com/synthetichealth/synthea|" + P))),
+        SyntheaImport.patientQuery(b));
   }
 
   @Test
-  void makeIdempotent_afterParsing_sameResult() throws Exception {
-    Bundle parsed = FhirContext.forR4Cached().newJsonParser().parseResource(Bundle.class, json(patientBundle(P, O)));
-    assertEquals(2, SyntheaImport.makeIdempotent(parsed));
-    assertEquals("Patient/" + P, parsed.getEntry().get(0).getRequest().getUrl());
-    assertEquals(P, parsed.getEntry().get(0).getResource().getIdElement().getIdPart());
-  }
-
-  @Test
-  void makeIdempotent_twice_changesNothingMore() {
-    Bundle b = patientBundle(P, O);
-    SyntheaImport.makeIdempotent(b);
-    String once = json(b);
-    assertEquals(0, SyntheaImport.makeIdempotent(b));
-    assertEquals(once, json(b));
-  }
-
-  @Test
-  void makeIdempotent_leavesConditionalCreatesAndOthersAlone() {
+  void patientQuery_ofReferenceData_isEmpty() {
     Bundle b = new Bundle().setType(Bundle.BundleType.BATCH);
-    Practitioner conditional = new Practitioner();
-    conditional.setId(P);
-    b.addEntry().setFullUrl("urn:uuid:" + P).setResource(conditional).getRequest()
-        .setMethod(HTTPVerb.POST).setUrl("Practitioner").setIfNoneExist("identifier=http://hl7.org/fhir/sid/us-npi|9999984591");
-    Patient otherId = new Patient();
-    otherId.setId("something-else");
-    b.addEntry().setFullUrl("urn:uuid:" + O).setResource(otherId).getRequest().setMethod(HTTPVerb.POST).setUrl("Patient");
-    b.addEntry().setFullUrl("http://example.org/fhir/Patient/1").setResource(new Patient()).getRequest().setMethod(HTTPVerb.POST).setUrl("Patient");
-    b.addEntry().setFullUrl("urn:uuid:" + "x".repeat(65)).setResource(new Patient()).getRequest().setMethod(HTTPVerb.POST).setUrl("Patient");
-    b.addEntry().setFullUrl("urn:uuid:" + O).setResource(new Patient()).getRequest().setMethod(HTTPVerb.POST).setUrl("Observation");
-    b.addEntry().setFullUrl("urn:uuid:" + O).setResource(new Patient()).getRequest().setMethod(HTTPVerb.PUT).setUrl("Patient/abc");
-    String before = json(b);
+    Practitioner pr = new Practitioner();
+    pr.addIdentifier().setSystem("http://hl7.org/fhir/sid/us-npi").setValue("9999984591");
+    b.addEntry().setResource(pr).getRequest().setMethod(HTTPVerb.POST).setUrl("Practitioner");
+    assertEquals(Optional.empty(), SyntheaImport.patientQuery(b));
+    assertEquals(Optional.empty(), SyntheaImport.patientQuery(patientBundle(P, O)), "a patient without identifiers");
+  }
 
-    assertEquals(0, SyntheaImport.makeIdempotent(b));
-    assertEquals(before, json(b));
+  @Test
+  void run_skipsBundlesWhosePatientIsStored() throws Exception {
+    Bundle b = patientBundle(P, O);
+    ((Patient) b.getEntry().get(0).getResource()).addIdentifier().setSystem("urn:s").setValue("v");
+    Files.writeString(dir.resolve("Amy_1.json"), json(b));
+    List<Bundle> sent = new ArrayList<>();
+    SyntheaImport.Summary s =
+        new SyntheaImport(x -> { sent.add(x); return new Bundle(); }, (type, q) -> true, 1, progress(new StringWriter()))
+            .run(SyntheaImport.expand(List.of(dir)));
+    assertEquals(0, sent.size());
+    assertEquals(1, s.bundlesSkipped());
+    assertEquals(0, s.bundlesFailed());
   }
 
   @Test
@@ -134,7 +122,7 @@ class SyntheaImportTest {
     StringWriter err = new StringWriter();
 
     SyntheaImport.Summary s =
-        new SyntheaImport(b -> { stored.add(b); return new Bundle(); }, 2, progress(err))
+        new SyntheaImport(b -> { stored.add(b); return new Bundle(); }, NOTHING_STORED, 2, progress(err))
             .run(SyntheaImport.expand(List.of(dir)));
 
     assertEquals(2, s.bundlesOk());
@@ -163,7 +151,7 @@ class SyntheaImportTest {
           return new Bundle();
         };
 
-    SyntheaImport.Summary s = new SyntheaImport(refuseAmy, 1, progress(err)).run(SyntheaImport.expand(List.of(dir)));
+    SyntheaImport.Summary s = new SyntheaImport(refuseAmy, NOTHING_STORED, 1, progress(err)).run(SyntheaImport.expand(List.of(dir)));
 
     assertEquals(1, s.bundlesOk());
     assertEquals(1, s.bundlesFailed());
@@ -180,7 +168,7 @@ class SyntheaImportTest {
     var thrown =
         assertThrows(
             WardException.LedgerUnavailable.class,
-            () -> new SyntheaImport(b -> { calls.incrementAndGet(); throw down; }, 1, progress(new StringWriter()))
+            () -> new SyntheaImport(b -> { calls.incrementAndGet(); throw down; }, NOTHING_STORED, 1, progress(new StringWriter()))
                 .run(SyntheaImport.expand(List.of(dir))));
 
     assertSame(down, thrown);
@@ -196,7 +184,7 @@ class SyntheaImportTest {
 
     new SyntheaImport(
             b -> { order.add(b.getEntry().get(0).getResource().getIdElement().getIdPart()); return new Bundle(); },
-            2, progress(new StringWriter()))
+            NOTHING_STORED, 2, progress(new StringWriter()))
         .run(SyntheaImport.expand(List.of(dir)));
 
     assertEquals(List.of("ho", "pr", P), order);
@@ -204,24 +192,23 @@ class SyntheaImportTest {
 
   @Test
   void run_sharedSyntheaSample_parsesEveryResource() {
-    Path sample = Path.of("/work/shared/data/synthea-small");
+    Path sample = Path.of("..", "shared", "data", "synthea-small");
     org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(sample));
     AtomicLong entries = new AtomicLong();
-    AtomicInteger rewrittenToPut = new AtomicInteger();
+    AtomicInteger patientBundles = new AtomicInteger();
     SyntheaImport.Summary s =
         new SyntheaImport(
                 b -> {
                   entries.addAndGet(b.getEntry().size());
-                  b.getEntry().forEach(e -> { if (e.getRequest().getMethod() == HTTPVerb.PUT) rewrittenToPut.incrementAndGet(); });
+                  if (SyntheaImport.patientQuery(b).isPresent()) patientBundles.incrementAndGet();
                   return new Bundle();
                 },
-                2, progress(new StringWriter()))
+                NOTHING_STORED, 2, progress(new StringWriter()))
             .run(SyntheaImport.expand(List.of(sample)));
     assertEquals(0, s.bundlesFailed(), s.failures().toString());
     assertEquals(30_447, s.resources());
     assertEquals(30_447, entries.get());
-    // Everything but the conditional creates of Organization, Location and Practitioner.
-    assertEquals(30_447 - 126 - 125 - 125, rewrittenToPut.get());
+    assertEquals(20, patientBundles.get(), "every patient bundle is recognised for idempotent re-import");
   }
 
   static ImportProgress progress(StringWriter sink) {

@@ -47,6 +47,6 @@ class ImportProgressTest {
     assertEquals("import 0/3 bundles  0 resources  0 resources/s", lines.get(0));
     assertEquals("ward import: FAILED x.json: not a FHIR bundle: bad", lines.get(1));
     assertEquals("import 3/3 bundles (1 failed)  14,000 resources  2,000 resources/s", lines.get(2));
-    assertEquals("ward import: 2 bundles imported, 1 failed; 14,000 resources in 7.0 s (2,000 resources/s)", lines.get(3));
+    assertEquals("ward import: 2 bundles imported, 0 already present, 1 failed; 14,000 resources in 7.0 s (2,000 resources/s)", lines.get(3));
   }
 }

@@ -39,6 +39,11 @@ public final class TestDatabase {
 
   /** A new empty database in the shared cluster, migrated, with its own connection pool. */
   public static Database fresh() {
+    return Database.external(freshUrl(), "postgres", "", 8);
+  }
+
+  /** The JDBC URL of a new empty database in the shared cluster (user postgres, no password). */
+  public static String freshUrl() {
     EmbeddedPostgres pg = cluster();
     String name = "t" + COUNTER.incrementAndGet();
     try (Connection c = pg.getPostgresDatabase().getConnection();
@@ -47,6 +52,6 @@ public final class TestDatabase {
     } catch (SQLException e) {
       throw new IllegalStateException(e);
     }
-    return Database.external(pg.getJdbcUrl("postgres", name), "postgres", "", 8);
+    return pg.getJdbcUrl("postgres", name);
   }
 }

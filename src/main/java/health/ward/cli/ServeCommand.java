@@ -1,0 +1,221 @@
+package health.ward.cli;
+
+import health.ward.common.WardException;
+import java.io.PrintWriter;
+import java.net.BindException;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code ward serve}: opens Ward and serves the FHIR API until SIGTERM or SIGINT. */
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Serve the FHIR R4 API over HTTPS (a self-signed certificate under --data unless --tls-cert/--tls-key).",
+      "Stops cleanly on SIGTERM or Ctrl-C."
+    })
+final class ServeCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @Mixin CommonOptions common;
+
+  @Option(names = "--host", paramLabel = "HOST", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+  String host;
+
+  @Option(names = "--port", paramLabel = "N", defaultValue = "8443", description = "Port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(names = "--tls-cert", paramLabel = "PEM", description = "Certificate chain (PEM) to serve instead of the self-signed one.")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "PEM", description = "Private key (PEM) of --tls-cert.")
+  Path tlsKey;
+
+  @Option(names = "--plain-http", description = "Serve plain HTTP (only behind a TLS-terminating proxy on the same host).")
+  boolean plainHttp;
+
+  @Option(names = "--max-body", paramLabel = "SIZE", defaultValue = "16MiB", description = "Largest request body: bytes, or with k, m, g / KiB, MiB, GiB (default: ${DEFAULT-VALUE}).")
+  String maxBody;
+
+  @Option(names = "--threads", paramLabel = "N", defaultValue = "64", description = "Request threads (default: ${DEFAULT-VALUE}).")
+  int threads;
+
+  /** What the HTTP front end needs, resolved from the flags; {@link #startServer} maps it onto the server's config. */
+  record HttpSettings(
+      String host, int port, TlsMode tls, Path tlsDir, Path certPath, Path keyPath, long maxBodyBytes, int threads) {
+    HttpSettings {
+      Objects.requireNonNull(host, "host");
+      Objects.requireNonNull(tls, "tls");
+      if (port < 0 || port > 65_535) throw new IllegalArgumentException("port must be 0..65535, was " + port);
+      if (maxBodyBytes < 1) throw new IllegalArgumentException("maxBodyBytes must be >= 1");
+      if (threads < 8) throw new IllegalArgumentException("threads must be >= 8");
+    }
+
+    String scheme() {
+      return tls == TlsMode.PLAIN_HTTP ? "http" : "https";
+    }
+  }
+
+  enum TlsMode { SELF_SIGNED, PEM, PLAIN_HTTP }
+
+  /** A started HTTP front end. */
+  interface RunningServer extends AutoCloseable {
+    String baseUrl();
+
+    @Override
+    void close();
+  }
+
+  @Override
+  public Integer call() {
+    HttpSettings http = settings();
+    Main main = Main.of(spec);
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    return Main.guard(
+        spec,
+        () -> {
+          WardConfig config = main.config(common);
+          if (config.passphrase() == null) {
+            err.println(
+                "ward: WARNING: " + Main.PASSPHRASE_ENV + " is not set, so the key-encryption key in "
+                    + common.keys + " is not passphrase-protected: whoever copies that directory and the"
+                    + " database can read every record. Set it for anything but a trial.");
+          }
+          if (http.tls() == TlsMode.PLAIN_HTTP && !isLoopback(http.host())) {
+            err.println(
+                "ward: WARNING: plain HTTP on " + http.host() + ": tokens and records cross the network"
+                    + " unencrypted unless a TLS proxy sits in front on this host.");
+          }
+          err.flush();
+          WardApp app = main.open(config);
+          RunningServer server;
+          try {
+            server = startServer(app, http);
+          } catch (RuntimeException e) {
+            app.close();
+            if (causedBy(e, BindException.class)) {
+              throw new WardException.InvalidRequest(
+                  "cannot listen on " + http.host() + ":" + http.port() + ": address in use or not available"
+                      + " (choose another --host/--port)");
+            }
+            throw e;
+          }
+          printWelcome(out, server.baseUrl(), http);
+          AtomicBoolean stopped = new AtomicBoolean();
+          main.shutdown()
+              .awaitThen(
+                  () -> {
+                    if (!stopped.compareAndSet(false, true)) return;
+                    err.println("ward: stopping");
+                    err.flush();
+                    try {
+                      server.close();
+                    } finally {
+                      app.close();
+                    }
+                  });
+          return ExitCodes.OK;
+        });
+  }
+
+  /** Resolves and checks the HTTP flags; inconsistent ones are usage errors. */
+  HttpSettings settings() {
+    if ((tlsCert == null) != (tlsKey == null)) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--tls-cert and --tls-key go together");
+    }
+    if (plainHttp && tlsCert != null) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--plain-http excludes --tls-cert/--tls-key");
+    }
+    if (port < 0 || port > 65_535) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--port must be 0..65535, was " + port);
+    }
+    if (threads < 8 || threads > 4096) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be 8..4096, was " + threads);
+    }
+    long body;
+    try {
+      body = parseSize(maxBody);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--max-body: " + e.getMessage());
+    }
+    TlsMode mode = plainHttp ? TlsMode.PLAIN_HTTP : tlsCert != null ? TlsMode.PEM : TlsMode.SELF_SIGNED;
+    return new HttpSettings(host, port, mode, common.data.resolve("tls"), tlsCert, tlsKey, body, threads);
+  }
+
+  private static final Pattern SIZE = Pattern.compile("(\\d{1,12})\\s*(?:([kmg])(?:i?b)?|b)?", Pattern.CASE_INSENSITIVE);
+
+  /** "65536", "512k", "16MiB", "64MB", "1g": bytes, or binary multiples (k, m, g; KiB, MB, … alike). */
+  static long parseSize(String s) {
+    Matcher m = SIZE.matcher(s == null ? "" : s.trim());
+    if (!m.matches()) throw new IllegalArgumentException("expected a size like 65536, 512k, 64m or 1g, got '" + s + "'");
+    long n = Long.parseLong(m.group(1));
+    int shift =
+        switch (m.group(2) == null ? "" : m.group(2).toLowerCase(Locale.ROOT)) {
+          case "k" -> 10;
+          case "m" -> 20;
+          case "g" -> 30;
+          default -> 0;
+        };
+    if (n == 0 || n > (Long.MAX_VALUE >> shift)) throw new IllegalArgumentException("size out of range: '" + s + "'");
+    return n << shift;
+  }
+
+  /**
+   * The one place that builds and starts the HTTP server. MERGE: once {@code health.ward.server} is
+   * on this branch, the body becomes
+   *
+   * <pre>{@code
+   * ServerConfig.Tls tls = switch (http.tls()) {
+   *   case SELF_SIGNED -> ServerConfig.Tls.SELF_SIGNED;
+   *   case PEM -> ServerConfig.Tls.PEM;
+   *   case PLAIN_HTTP -> ServerConfig.Tls.PLAIN;
+   * };
+   * FhirServer server = new FhirServer(app.records(), app.authenticator(), new ServerConfig(
+   *     http.host(), http.port(), tls, http.tlsDir(), http.certPath(), http.keyPath(),
+   *     http.maxBodyBytes(), http.threads())).start();
+   * return new RunningServer() {
+   *   public String baseUrl() { return server.baseUrl(); }
+   *   public void close() { server.close(); }
+   * };
+   * }</pre>
+   */
+  static RunningServer startServer(WardApp app, HttpSettings http) {
+    throw new UnsupportedOperationException("the HTTP server is not wired into this build yet");
+  }
+
+  private static void printWelcome(PrintWriter out, String baseUrl, HttpSettings http) {
+    out.println("Ward is serving FHIR R4 at " + baseUrl);
+    switch (http.tls()) {
+      case SELF_SIGNED -> out.println(
+          "  TLS: self-signed certificate in " + http.tlsDir() + " (trust it in clients, or curl -k for a first look)");
+      case PEM -> out.println("  TLS: " + http.certPath());
+      case PLAIN_HTTP -> out.println("  plain HTTP: put a TLS proxy in front");
+    }
+    out.println("  Get an API token:  ./ward token create --name NAME");
+    out.println("  Then:              curl -H \"Authorization: Bearer $TOKEN\" " + baseUrl + "/metadata");
+    out.println("Stop with Ctrl-C or SIGTERM.");
+    out.flush();
+  }
+
+  private static boolean causedBy(Throwable t, Class<? extends Throwable> type) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (type.isInstance(c)) return true;
+    }
+    return false;
+  }
+
+  private static boolean isLoopback(String host) {
+    return host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
+  }
+}

@@ -1,0 +1,246 @@
+package health.ward.ledger;
+
+import health.ward.common.WardException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import javax.sql.DataSource;
+
+/**
+ * The {@link Ledger} in PostgreSQL table {@code ledger_entry} (schema {@code V3__ledger.sql}), with
+ * group commit. Callers of {@link #append} enqueue their entry and block; one writer thread takes
+ * everything queued (at most {@value #MAX_BATCH} entries), gives the entries contiguous indexes,
+ * computes their leaf and chain hashes ({@link HashChain}), inserts them in one transaction and
+ * commits, and only then releases the callers with their indexes. Durability is PostgreSQL's: the
+ * database must run with {@code synchronous_commit = on} and {@code fsync = on}.
+ *
+ * <p>Fail closed: if a batch cannot be committed, every caller in it gets {@link
+ * WardException.LedgerUnavailable}; the writer then re-reads the last stored row before the next
+ * batch, so indexes stay contiguous even when a failed commit did in fact reach the disk. An append
+ * that is not durable within the append timeout also fails with {@code LedgerUnavailable}; its entry
+ * may still be written later, which records an access that was refused, never the reverse.
+ *
+ * <p>{@code recorded_at} is stamped from the injected clock once per batch; it is not covered by the
+ * hashes, so a provable time must be inside the entry.
+ */
+public final class PostgresLedger implements Ledger {
+  /** The most entries one transaction takes. */
+  static final int MAX_BATCH = 4_096;
+  static final Duration DEFAULT_APPEND_TIMEOUT = Duration.ofSeconds(10);
+  private static final int QUEUE_CAPACITY = 65_536;
+  private static final long IDLE_POLL_MS = 50;
+
+  private static final String INSERT =
+      "insert into ledger_entry (idx, entry, leaf_hash, chain_hash, recorded_at)"
+          + " select i, e, l, h, ? from unnest(?::bigint[], ?::bytea[], ?::bytea[], ?::bytea[]) as u(i, e, l, h)";
+  private static final String LAST =
+      "select idx, chain_hash from ledger_entry order by idx desc limit 1";
+  private static final String ENTRY = "select entry from ledger_entry where idx = ?";
+
+  private final DataSource dataSource;
+  private final Clock clock;
+  private final long appendTimeoutNanos;
+  private final BlockingQueue<Pending> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+  // Appenders share the read side; close() takes the write side so nothing is queued after it.
+  private final ReadWriteLock gate = new ReentrantReadWriteLock();
+  private final Thread writer;
+  private boolean closed;
+  private volatile ChainHead durable;
+  private boolean resync;
+
+  /**
+   * Opens the ledger stored in {@code dataSource} and starts its writer thread; {@code clock} stamps
+   * {@code recorded_at}. Throws {@link WardException.LedgerUnavailable} if the ledger cannot be read.
+   */
+  public PostgresLedger(DataSource dataSource, Clock clock) {
+    this(dataSource, clock, DEFAULT_APPEND_TIMEOUT);
+  }
+
+  /** As {@link #PostgresLedger(DataSource, Clock)}, with the longest time an append may block. */
+  public PostgresLedger(DataSource dataSource, Clock clock, Duration appendTimeout) {
+    this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    if (appendTimeout.isNegative() || appendTimeout.isZero()) {
+      throw new IllegalArgumentException("append timeout must be positive, was " + appendTimeout);
+    }
+    this.appendTimeoutNanos = appendTimeout.toNanos();
+    try {
+      this.durable = loadHead();
+    } catch (SQLException e) {
+      throw new WardException.LedgerUnavailable(
+          "could not open the ledger (SQLState " + e.getSQLState() + ")", e);
+    }
+    this.writer = Thread.ofPlatform().name("ward-ledger-writer").daemon(true).unstarted(this::drain);
+    writer.start();
+  }
+
+  @Override
+  public long append(byte[] entry) {
+    Objects.requireNonNull(entry, "entry");
+    Pending p = new Pending(entry.clone(), new CompletableFuture<>());
+    gate.readLock().lock();
+    try {
+      if (closed) throw new WardException.LedgerUnavailable("the ledger is closed", null);
+      if (!queue.offer(p)) {
+        throw new WardException.LedgerUnavailable("the ledger queue is full", null);
+      }
+    } finally {
+      gate.readLock().unlock();
+    }
+    try {
+      return p.index().get(appendTimeoutNanos, TimeUnit.NANOSECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof WardException.LedgerUnavailable u) throw u;
+      throw new WardException.LedgerUnavailable("the ledger writer failed", e.getCause());
+    } catch (TimeoutException e) {
+      throw new WardException.LedgerUnavailable(
+          "the entry was not durable within " + Duration.ofNanos(appendTimeoutNanos), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new WardException.LedgerUnavailable("interrupted while waiting for the ledger", e);
+    }
+  }
+
+  /** Number of entries known to be durable (as of the last committed batch). */
+  @Override
+  public long size() {
+    return durable.size();
+  }
+
+  /** The size and chain hash after the last committed batch. */
+  public ChainHead head() {
+    return durable;
+  }
+
+  /** The stored entry at {@code index}, if there is one. */
+  public Optional<byte[]> entry(long index) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(ENTRY)) {
+      ps.setLong(1, index);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(rs.getBytes(1)) : Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw new WardException.LedgerUnavailable(
+          "could not read the ledger (SQLState " + e.getSQLState() + ")", e);
+    }
+  }
+
+  /** Stops taking entries, commits what is queued, and stops the writer. Idempotent. */
+  @Override
+  public void close() {
+    gate.writeLock().lock();
+    try {
+      if (closed) return;
+      closed = true;
+    } finally {
+      gate.writeLock().unlock();
+    }
+    try {
+      writer.join(TimeUnit.NANOSECONDS.toMillis(appendTimeoutNanos) + 1_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void drain() {
+    List<Pending> batch = new ArrayList<>(MAX_BATCH);
+    while (true) {
+      Pending first;
+      try {
+        first = queue.poll(IDLE_POLL_MS, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        first = null;
+      }
+      if (first == null) {
+        if (isClosed() && queue.isEmpty()) return;
+        continue;
+      }
+      batch.clear();
+      batch.add(first);
+      queue.drainTo(batch, MAX_BATCH - 1);
+      commit(batch);
+    }
+  }
+
+  private boolean isClosed() {
+    gate.readLock().lock();
+    try {
+      return closed;
+    } finally {
+      gate.readLock().unlock();
+    }
+  }
+
+  private void commit(List<Pending> batch) {
+    int n = batch.size();
+    try {
+      if (resync) {
+        durable = loadHead();
+        resync = false;
+      }
+      long first = durable.size();
+      byte[] chain = durable.hash();
+      Long[] indexes = new Long[n];
+      byte[][] entries = new byte[n][];
+      byte[][] leaves = new byte[n][];
+      byte[][] chains = new byte[n][];
+      for (int i = 0; i < n; i++) {
+        indexes[i] = first + i;
+        entries[i] = batch.get(i).entry();
+        leaves[i] = HashChain.leafHash(entries[i]);
+        chain = HashChain.next(chain, leaves[i]);
+        chains[i] = chain;
+      }
+      try (Connection c = dataSource.getConnection()) {
+        c.setAutoCommit(false);
+        try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+          ps.setObject(1, OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC));
+          ps.setArray(2, c.createArrayOf("bigint", indexes));
+          ps.setArray(3, c.createArrayOf("bytea", entries));
+          ps.setArray(4, c.createArrayOf("bytea", leaves));
+          ps.setArray(5, c.createArrayOf("bytea", chains));
+          ps.executeUpdate();
+        }
+        c.commit();
+      }
+      durable = new ChainHead(first + n, chain);
+      for (int i = 0; i < n; i++) batch.get(i).index().complete(first + i);
+    } catch (SQLException | RuntimeException e) {
+      // The commit may or may not have reached the disk: trust only what the table says next time.
+      resync = true;
+      String state = e instanceof SQLException s ? " (SQLState " + s.getSQLState() + ")" : "";
+      var failure =
+          new WardException.LedgerUnavailable(
+              "the ledger could not make " + n + " entries durable" + state, e);
+      for (Pending p : batch) p.index().completeExceptionally(failure);
+    }
+  }
+
+  private ChainHead loadHead() throws SQLException {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(LAST);
+        ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? new ChainHead(rs.getLong(1) + 1, rs.getBytes(2)) : new ChainHead(0, HashChain.start());
+    }
+  }
+
+  private record Pending(byte[] entry, CompletableFuture<Long> index) {}
+}

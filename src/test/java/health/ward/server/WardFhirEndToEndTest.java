@@ -1,51 +1,53 @@
 package health.ward.server;
 
-import java.lang.reflect.Method;
-import org.junit.jupiter.api.condition.EnabledIf;
+import health.ward.auth.IssuedToken;
+import health.ward.cli.WardApp;
+import health.ward.cli.WardConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
 
 /**
- * The HTTP contract against the whole of Ward (records service, vault, ledger, embedded
- * PostgreSQL) started by the shared test fixture {@code health.ward.cli.TestWard}. Skipped while
- * that fixture is not on the class path; looked up reflectively so this package compiles without it.
+ * The HTTP contract against the whole of Ward: the real records service, vault, ledger and API
+ * tokens over an embedded PostgreSQL, opened through the composition root {@link WardApp} with
+ * fresh data and key directories, behind a real {@link FhirServer} on a free port.
  */
-@EnabledIf("testWardPresent")
 class WardFhirEndToEndTest extends FhirRestContract {
-  static final String FIXTURE = "health.ward.cli.TestWard";
-
-  static boolean testWardPresent() {
+  @Override
+  FhirTarget openTarget() throws Exception {
+    Path root = Files.createTempDirectory("ward-e2e");
+    Path data = root.resolve("data");
+    Path keys = root.resolve("keys");
+    WardApp app = WardApp.open(WardConfig.defaults(data, keys).withPassphrase("e2e-passphrase-not-secret".toCharArray()));
     try {
-      Class.forName(FIXTURE);
-      return true;
-    } catch (ClassNotFoundException e) {
-      return false;
+      IssuedToken token = app.tokens().create("server-e2e");
+      ServerConfig cfg = ServerConfig.selfSigned(data.resolve("tls")).withPort(0);
+      FhirServer server = new FhirServer(app.records(), app.authenticator(), cfg).start();
+      String secret = token.secret().reveal();
+      return new FhirTarget() {
+        @Override public String fhirBase() { return server.baseUrl(); }
+        @Override public String token() { return secret; }
+        @Override public long maxBodyBytes() { return cfg.maxBodyBytes(); }
+        @Override public void close() {
+          try {
+            server.close();
+          } finally {
+            app.close();
+            deleteTree(root);
+          }
+        }
+      };
+    } catch (RuntimeException e) {
+      app.close();
+      throw e;
     }
   }
 
-  @Override
-  FhirTarget openTarget() throws Exception {
-    Class<?> fixture = Class.forName(FIXTURE);
-    Method start = fixture.getMethod("start");
-    start.setAccessible(true);
-    Object ward = start.invoke(null);
-    Method fhirBase = ward.getClass().getMethod("fhirBase");
-    Method token = ward.getClass().getMethod("token");
-    Method close = ward.getClass().getMethod("close");
-    fhirBase.setAccessible(true);
-    token.setAccessible(true);
-    close.setAccessible(true);
-    String base = String.valueOf(fhirBase.invoke(ward)).replaceAll("/$", "");
-    String tok = String.valueOf(token.invoke(ward));
-    return new FhirTarget() {
-      @Override public String fhirBase() { return base; }
-      @Override public String token() { return tok; }
-      @Override public long maxBodyBytes() { return ServerConfig.DEFAULT_MAX_BODY_BYTES; }
-      @Override public void close() {
-        try {
-          close.invoke(ward);
-        } catch (ReflectiveOperationException e) {
-          throw new IllegalStateException(e);
-        }
-      }
-    };
+  private static void deleteTree(Path root) {
+    try (var paths = Files.walk(root)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (java.io.IOException e) {
+      // a temp directory left behind is not a test failure
+    }
   }
 }

@@ -1,11 +1,20 @@
 package health.ward.server;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import health.ward.auth.IssuedToken;
 import health.ward.cli.WardApp;
 import health.ward.cli.WardConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
+import java.net.http.HttpResponse;
 import java.util.Comparator;
+import java.util.List;
+import java.util.zip.GZIPInputStream;
+import org.hl7.fhir.r4.model.Bundle;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
 
 /**
  * The HTTP contract against the whole of Ward: the real records service, vault, ledger and API
@@ -41,6 +50,31 @@ class WardFhirEndToEndTest extends FhirRestContract {
       app.close();
       throw e;
     }
+  }
+
+  static final Path SYNTHEA = Path.of("/work/shared/data/synthea-small");
+
+  /** A Synthea patient, with the organisations and practitioners it references, arrives over HTTP. */
+  @Test
+  void syntheaBundles_postedToTheBase_areStoredAndSearchable() throws Exception {
+    Assumptions.assumeTrue(Files.isDirectory(SYNTHEA), "no Synthea sample data");
+    for (String prefix : List.of("hospitalInformation", "practitionerInformation", "Jarvis643_Koss676")) {
+      Path file;
+      try (var files = Files.list(SYNTHEA)) {
+        file = files.filter(f -> f.getFileName().toString().startsWith(prefix)).findFirst().orElseThrow();
+      }
+      String json;
+      try (var in = new GZIPInputStream(Files.newInputStream(file))) {
+        json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      }
+      Bundle sent = (Bundle) FHIR.newJsonParser().parseResource(json);
+      HttpResponse<String> r = post("", json);
+      assertEquals(200, r.statusCode(), () -> prefix + ": " + r.body().substring(0, Math.min(600, r.body().length())));
+      Bundle answer = (Bundle) parse(r);
+      assertEquals(sent.getEntry().size(), answer.getEntry().size(), prefix);
+    }
+    Bundle found = (Bundle) parse(get("Patient?family=Koss676"));
+    assertEquals(1, found.getTotal());
   }
 
   private static void deleteTree(Path root) {

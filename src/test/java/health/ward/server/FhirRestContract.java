@@ -187,6 +187,22 @@ abstract class FhirRestContract {
   }
 
   @Test
+  void create_xmlBody_isAcceptedAndReadableAsXml() {
+    String family = unique("Xml");
+    String xml = FHIR.newXmlParser().encodeResourceToString(patient(family));
+    HttpResponse<String> created =
+        Https.send(http, authed("Patient").header("Content-Type", "application/fhir+xml")
+            .POST(BodyPublishers.ofString(xml)).build());
+    assertEquals(201, created.statusCode(), created::body);
+    String location = created.headers().firstValue("Location").orElseThrow();
+    String id = location.replaceAll(".*/Patient/([^/]+)/_history/1$", "$1");
+    HttpResponse<String> read =
+        Https.send(http, authed("Patient/" + id).setHeader("Accept", "application/fhir+xml").GET().build());
+    assertEquals(200, read.statusCode());
+    assertTrue(read.body().startsWith("<Patient") && read.body().contains(family), read::body);
+  }
+
+  @Test
   void read_missing_is404() {
     assertOutcome(get("Patient/" + unique("missing")), 404, "NOT_FOUND");
   }

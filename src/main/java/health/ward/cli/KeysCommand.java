@@ -1,5 +1,6 @@
 package health.ward.cli;
 
+import health.ward.keys.KeyRotation;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
@@ -62,13 +63,10 @@ final class KeysCommand implements Callable<Integer> {
     }
   }
 
-  /**
-   * The one call site of key rotation. MERGE: once {@code health.ward.keys.KeyRotation} is on this
-   * branch, the body becomes {@code KeyRotation.rotate(app.config().keysDir(), passphrase,
-   * app.wrappedKeys(), progress)} (with whatever accessor WardApp offers for the {@code
-   * health.ward.store.WrappedKeyStore}).
-   */
+  /** Rotates the key-encryption key and rewraps every data key (Ward must not be serving). */
   static void rotate(WardApp app, char[] passphrase, Consumer<String> progress) {
-    throw new UnsupportedOperationException("key rotation is not wired into this build yet");
+    long rewrapped =
+        KeyRotation.rotate(app.config().keysDir(), passphrase, app.wrappedKeys(), progress);
+    progress.accept("rewrapped " + rewrapped + " keys in all");
   }
 }

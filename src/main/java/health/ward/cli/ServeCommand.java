@@ -1,6 +1,8 @@
 package health.ward.cli;
 
 import health.ward.common.WardException;
+import health.ward.server.FhirServer;
+import health.ward.server.ServerConfig;
 import java.io.PrintWriter;
 import java.net.BindException;
 import java.nio.file.Path;
@@ -171,27 +173,33 @@ final class ServeCommand implements Callable<Integer> {
     return n << shift;
   }
 
-  /**
-   * The one place that builds and starts the HTTP server. MERGE: once {@code health.ward.server} is
-   * on this branch, the body becomes
-   *
-   * <pre>{@code
-   * ServerConfig.Tls tls = switch (http.tls()) {
-   *   case SELF_SIGNED -> ServerConfig.Tls.SELF_SIGNED;
-   *   case PEM -> ServerConfig.Tls.PEM;
-   *   case PLAIN_HTTP -> ServerConfig.Tls.PLAIN;
-   * };
-   * FhirServer server = new FhirServer(app.records(), app.authenticator(), new ServerConfig(
-   *     http.host(), http.port(), tls, http.tlsDir(), http.certPath(), http.keyPath(),
-   *     http.maxBodyBytes(), http.threads())).start();
-   * return new RunningServer() {
-   *   public String baseUrl() { return server.baseUrl(); }
-   *   public void close() { server.close(); }
-   * };
-   * }</pre>
-   */
+  /** The one place that builds and starts the HTTP server. */
   static RunningServer startServer(WardApp app, HttpSettings http) {
-    throw new UnsupportedOperationException("the HTTP server is not wired into this build yet");
+    ServerConfig.Tls tls =
+        switch (http.tls()) {
+          case SELF_SIGNED -> ServerConfig.Tls.SELF_SIGNED;
+          case PEM -> ServerConfig.Tls.PEM;
+          case PLAIN_HTTP -> ServerConfig.Tls.PLAIN;
+        };
+    FhirServer server =
+        new FhirServer(
+                app.records(),
+                app.authenticator(),
+                new ServerConfig(
+                    http.host(), http.port(), tls, http.tlsDir(), http.certPath(), http.keyPath(),
+                    http.maxBodyBytes(), http.threads()))
+            .start();
+    return new RunningServer() {
+      @Override
+      public String baseUrl() {
+        return server.baseUrl();
+      }
+
+      @Override
+      public void close() {
+        server.close();
+      }
+    };
   }
 
   private static void printWelcome(PrintWriter out, String baseUrl, HttpSettings http) {

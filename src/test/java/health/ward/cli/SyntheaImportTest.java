@@ -44,6 +44,7 @@ class SyntheaImportTest {
     Bundle b = new Bundle().setType(Bundle.BundleType.TRANSACTION);
     Patient p = new Patient();
     p.setId(patientId);
+    p.addIdentifier().setSystem("https://github.com/synthetichealth/synthea").setValue(patientId);
     b.addEntry().setFullUrl("urn:uuid:" + patientId).setResource(p).getRequest().setMethod(HTTPVerb.POST).setUrl("Patient");
     Observation o = new Observation();
     o.setSubject(new Reference("urn:uuid:" + patientId));
@@ -59,8 +60,7 @@ class SyntheaImportTest {
   void patientQuery_isThePatientsFirstFullIdentifier() {
     Bundle b = patientBundle(P, O);
     Patient p = (Patient) b.getEntry().get(0).getResource();
-    p.addIdentifier().setValue("no-system");
-    p.addIdentifier().setSystem("https://github.com/synthetichealth/synthea").setValue(P);
+    p.getIdentifier().add(0, new org.hl7.fhir.r4.model.Identifier().setValue("no-system"));
     assertEquals(
         Optional.of(Map.of("identifier", List.of("https://github.com/synthetichealth/synthea|" + P))),
         SyntheaImport.patientQuery(b));
@@ -73,13 +73,14 @@ class SyntheaImportTest {
     pr.addIdentifier().setSystem("http://hl7.org/fhir/sid/us-npi").setValue("9999984591");
     b.addEntry().setResource(pr).getRequest().setMethod(HTTPVerb.POST).setUrl("Practitioner");
     assertEquals(Optional.empty(), SyntheaImport.patientQuery(b));
-    assertEquals(Optional.empty(), SyntheaImport.patientQuery(patientBundle(P, O)), "a patient without identifiers");
+    Bundle noIds = patientBundle(P, O);
+    ((Patient) noIds.getEntry().get(0).getResource()).getIdentifier().clear();
+    assertEquals(Optional.empty(), SyntheaImport.patientQuery(noIds), "a patient without identifiers");
   }
 
   @Test
   void run_skipsBundlesWhosePatientIsStored() throws Exception {
     Bundle b = patientBundle(P, O);
-    ((Patient) b.getEntry().get(0).getResource()).addIdentifier().setSystem("urn:s").setValue("v");
     Files.writeString(dir.resolve("Amy_1.json"), json(b));
     List<Bundle> sent = new ArrayList<>();
     SyntheaImport.Summary s =

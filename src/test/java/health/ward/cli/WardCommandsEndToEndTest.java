@@ -113,19 +113,20 @@ class WardCommandsEndToEndTest {
     Run first = ward("import", dir.toString());
     assertEquals(1, first.code(), first.err());
     assertTrue(first.err().contains("FAILED " + dir.resolve("Broken.json")), first.err());
-    assertTrue(first.err().contains("2 bundles imported, 1 failed"), first.err());
+    assertTrue(first.err().contains("2 bundles imported, 0 already present, 1 failed"), first.err());
     assertFalse(first.err().contains("\tat "), first.err());
     assertEquals(2, patients());
 
     Files.delete(dir.resolve("Broken.json"));
     Run second = ward("import", dir.toString());
     assertEquals(0, second.code(), second.err());
+    assertTrue(second.err().contains("0 bundles imported, 2 already present"), second.err());
     assertEquals(2, patients());
   }
 
   @Test
   void import_syntheaSample_twice_samePatients() throws Exception {
-    Path sample = Path.of("/work/shared/data/synthea-small");
+    Path sample = Path.of("..", "shared", "data", "synthea-small");
     Assumptions.assumeTrue(Files.isDirectory(sample));
     // Reference data and the three smallest patients: conditional references, and quick enough.
     Path dir = Files.createDirectories(tmp.resolve("synthea"));

@@ -52,7 +52,7 @@ class WardFhirEndToEndTest extends FhirRestContract {
     }
   }
 
-  static final Path SYNTHEA = Path.of("/work/shared/data/synthea-small");
+  static final Path SYNTHEA = Path.of("..", "shared", "data", "synthea-small");
 
   /** A Synthea patient, with the organisations and practitioners it references, arrives over HTTP. */
   @Test

@@ -13,6 +13,13 @@ import org.hl7.fhir.r4.model.Resource;
 final class Codec {
   private static final FhirContext CONTEXT = FhirContext.forR4Cached();
 
+  static {
+    // Store references exactly as written (versioned references keep their version), and skip
+    // HAPI's walk for reference targets to auto-contain on every encode: Ward never relies on it.
+    CONTEXT.getParserOptions().setStripVersionsFromReferences(false);
+    CONTEXT.getParserOptions().setAutoContainReferenceTargetsWithNoId(false);
+  }
+
   private Codec() {}
 
   static FhirContext context() {

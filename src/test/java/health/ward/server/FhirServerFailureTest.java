@@ -26,6 +26,7 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.hl7.fhir.r4.model.DateType;
 import org.hl7.fhir.r4.model.Patient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -69,7 +70,7 @@ class FhirServerFailureTest {
   private String storedPatient() {
     Patient p = new Patient();
     p.addName().setFamily(FAMILY).addGiven(GIVEN);
-    p.setBirthDateElement(new org.hl7.fhir.r4.model.DateType("1931-02-17"));
+    p.setBirthDateElement(new DateType("1931-02-17"));
     return app.records().create(RequestContext.local(Principal.operator("failure-test")), p, null).id();
   }
 

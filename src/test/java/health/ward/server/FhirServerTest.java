@@ -437,6 +437,15 @@ class FhirServerTest {
     assertOutcome(r, 400, "INVALID_RESOURCE");
   }
 
+  /** No real condition throws outside the error family, so the mapping is checked directly. */
+  @Test
+  void unexpectedException_mapsTo500WithGenericMessage() {
+    Failure f = ErrorInterceptor.classify(new IllegalStateException("boom " + "Zebediah"), false);
+    assertEquals(500, f.status());
+    assertEquals("INTERNAL_ERROR", f.code());
+    assertEquals("Internal server error", f.message());
+  }
+
   @Test
   void interaction_isToldFromMethodAndPath() {
     assertEquals("read", BearerAuthFilter.interaction("GET", BearerAuthFilter.segments("/Patient/1")));

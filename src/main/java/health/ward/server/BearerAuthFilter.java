@@ -6,6 +6,7 @@ import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
 import health.ward.access.Principal;
 import health.ward.auth.Authenticator;
 import health.ward.common.WardException;
+import health.ward.records.RecordsService;
 import health.ward.records.RequestContext;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -35,10 +36,10 @@ final class BearerAuthFilter implements Filter {
   private static final String BEARER = "bearer ";
 
   private final Authenticator authenticator;
-  private final Records records;
+  private final RecordsService records;
   private final FhirContext ctx;
 
-  BearerAuthFilter(Authenticator authenticator, Records records, FhirContext ctx) {
+  BearerAuthFilter(Authenticator authenticator, RecordsService records, FhirContext ctx) {
     this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
     this.records = Objects.requireNonNull(records, "records");
     this.ctx = ctx;

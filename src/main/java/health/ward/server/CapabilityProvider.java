@@ -7,6 +7,7 @@ import ca.uhn.fhir.rest.annotation.Metadata;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.IServerConformanceProvider;
 import ca.uhn.fhir.rest.server.RestfulServer;
+import health.ward.records.RecordsService;
 import jakarta.servlet.http.HttpServletRequest;
 import java.time.Clock;
 import java.util.Date;
@@ -37,7 +38,7 @@ public final class CapabilityProvider implements IServerConformanceProvider<Capa
 
   private final CapabilityStatement statement;
 
-  CapabilityProvider(FhirContext ctx, Records records, Clock clock, String version) {
+  CapabilityProvider(FhirContext ctx, RecordsService records, Clock clock, String version) {
     this.statement = build(ctx, records, clock, version);
   }
 
@@ -53,7 +54,7 @@ public final class CapabilityProvider implements IServerConformanceProvider<Capa
     // built from the records service, not from the server's method bindings
   }
 
-  private static CapabilityStatement build(FhirContext ctx, Records records, Clock clock, String version) {
+  private static CapabilityStatement build(FhirContext ctx, RecordsService records, Clock clock, String version) {
     CapabilityStatement cs = new CapabilityStatement();
     cs.setStatus(Enumerations.PublicationStatus.ACTIVE);
     cs.setDate(Date.from(clock.instant()));

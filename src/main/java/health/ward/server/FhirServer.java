@@ -45,10 +45,10 @@ public final class FhirServer implements AutoCloseable {
   private final ServerConnector connector;
 
   public FhirServer(RecordsService records, Authenticator auth, ServerConfig cfg) {
-    this(Records.of(records), auth, cfg, Clock.systemUTC(), new SecureRandom());
+    this(records, auth, cfg, Clock.systemUTC(), new SecureRandom());
   }
 
-  FhirServer(Records records, Authenticator auth, ServerConfig cfg, Clock clock, SecureRandom random) {
+  FhirServer(RecordsService records, Authenticator auth, ServerConfig cfg, Clock clock, SecureRandom random) {
     Objects.requireNonNull(records, "records");
     Objects.requireNonNull(auth, "auth");
     this.cfg = Objects.requireNonNull(cfg, "cfg");

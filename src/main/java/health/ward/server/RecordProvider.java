@@ -13,6 +13,7 @@ import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.IResourceProvider;
 import health.ward.common.WardException;
 import health.ward.records.HistoryEntry;
+import health.ward.records.RecordsService;
 import health.ward.records.RequestContext;
 import health.ward.records.SearchResult;
 import health.ward.records.WriteResult;
@@ -32,10 +33,10 @@ import org.hl7.fhir.r4.model.Resource;
 final class RecordProvider implements IResourceProvider {
   private final String type;
   private final Class<? extends Resource> resourceClass;
-  private final Records records;
+  private final RecordsService records;
   private final SearchPages pages;
 
-  RecordProvider(String type, Class<? extends Resource> resourceClass, Records records, SearchPages pages) {
+  RecordProvider(String type, Class<? extends Resource> resourceClass, RecordsService records, SearchPages pages) {
     this.type = type;
     this.resourceClass = resourceClass;
     this.records = records;

@@ -4,13 +4,14 @@ import ca.uhn.fhir.rest.annotation.Transaction;
 import ca.uhn.fhir.rest.annotation.TransactionParam;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import health.ward.common.WardException;
+import health.ward.records.RecordsService;
 import org.hl7.fhir.r4.model.Bundle;
 
 /** System-level interactions: {@code transaction} and {@code batch} bundles POSTed to the base. */
 final class SystemProvider {
-  private final Records records;
+  private final RecordsService records;
 
-  SystemProvider(Records records) {
+  SystemProvider(RecordsService records) {
     this.records = records;
   }
 

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import health.ward.cli.TestApps;
+import health.ward.cli.WardApp;
 import health.ward.common.WardException;
 import java.io.ByteArrayInputStream;
 import java.net.http.HttpClient;
@@ -92,7 +94,8 @@ class TlsIdentityTest {
     assertTrue(Files.readString(key).contains("BEGIN EC PRIVATE KEY"));
     ServerConfig cfg = ServerConfig.pem(cert, key).withPort(0).withThreads(8);
     health.ward.auth.Authenticator deny = t -> { throw new WardException.Unauthenticated("no"); };
-    try (FhirServer s = new FhirServer(new FakeRecords(NOW), deny, cfg, NOW, new SecureRandom()).start()) {
+    try (WardApp app = TestApps.open(dir.resolve("app"));
+        FhirServer s = new FhirServer(app.records(), deny, cfg, NOW, new SecureRandom()).start()) {
       HttpResponse<String> r = Https.send(Https.client(), Https.request(s.baseUrl() + "/metadata").GET().build());
       assertEquals(200, r.statusCode());
     }
@@ -114,7 +117,8 @@ class TlsIdentityTest {
   void server_plainHttp_onlyWhenAsked() throws Exception {
     ServerConfig cfg = ServerConfig.plainHttp().withPort(0).withThreads(8);
     health.ward.auth.Authenticator deny = t -> { throw new WardException.Unauthenticated("no"); };
-    try (FhirServer s = new FhirServer(new FakeRecords(NOW), deny, cfg, NOW, new SecureRandom()).start()) {
+    try (WardApp app = TestApps.open(dir.resolve("app"));
+        FhirServer s = new FhirServer(app.records(), deny, cfg, NOW, new SecureRandom()).start()) {
       assertTrue(s.baseUrl().startsWith("http://127.0.0.1:"), s.baseUrl());
       HttpResponse<String> r = Https.send(HttpClient.newHttpClient(), Https.request(s.baseUrl() + "/metadata").GET().build());
       assertEquals(200, r.statusCode());
@@ -124,11 +128,11 @@ class TlsIdentityTest {
   /** The server presents the stored certificate, verified by a client that trusts only it, on restart too. */
   @Test
   void server_presentsTheSameSelfSignedCertificateAcrossRestarts() throws Exception {
-    Records none = new FakeRecords(NOW);
     ServerConfig cfg = ServerConfig.selfSigned(dir.resolve("tls")).withPort(0).withThreads(8);
     health.ward.auth.Authenticator deny = t -> { throw new WardException.Unauthenticated("no"); };
     for (int start = 0; start < 2; start++) {
-      try (FhirServer s = new FhirServer(none, deny, cfg, NOW, new SecureRandom()).start()) {
+      try (WardApp app = TestApps.open(dir.resolve("app" + start));
+          FhirServer s = new FhirServer(app.records(), deny, cfg, NOW, new SecureRandom()).start()) {
         X509Certificate stored = (X509Certificate) CertificateFactory.getInstance("X.509")
             .generateCertificate(new ByteArrayInputStream(Files.readAllBytes(dir.resolve("tls").resolve(TlsIdentity.CERT_FILE))));
         KeyStore trust = KeyStore.getInstance("PKCS12");

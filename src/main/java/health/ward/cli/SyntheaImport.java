@@ -3,6 +3,7 @@ package health.ward.cli;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.parser.DataFormatException;
 import ca.uhn.fhir.parser.IParser;
+import ca.uhn.fhir.parser.StrictErrorHandler;
 import health.ward.common.WardException;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -177,7 +178,9 @@ final class SyntheaImport {
     try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
         InputStream in = file.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(raw, 1 << 16) : raw;
         Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
-      IParser parser = FhirContext.forR4Cached().newJsonParser();
+      // Strict: a bundle with unknown elements or invalid values is refused whole, never half-read;
+      // and unlike the default handler it does not log the offending value.
+      IParser parser = FhirContext.forR4Cached().newJsonParser().setParserErrorHandler(new StrictErrorHandler());
       Bundle bundle = parser.parseResource(Bundle.class, reader);
       Bundle.BundleType type = bundle.getType();
       if (type != Bundle.BundleType.TRANSACTION && type != Bundle.BundleType.BATCH) {

@@ -1,7 +1,7 @@
 package health.ward.server;
 
 import ca.uhn.fhir.context.FhirContext;
-import ca.uhn.fhir.parser.LenientErrorHandler;
+import ca.uhn.fhir.parser.StrictErrorHandler;
 import health.ward.auth.Authenticator;
 import health.ward.records.RecordsService;
 import jakarta.servlet.DispatcherType;
@@ -53,9 +53,10 @@ public final class FhirServer implements AutoCloseable {
     Objects.requireNonNull(auth, "auth");
     this.cfg = Objects.requireNonNull(cfg, "cfg");
     FhirContext ctx = FhirContext.forR4Cached();
-    // Ward-wide rule: logs never hold PHI. HAPI parses request bodies with the context's handler,
-    // and its default lenient handler logs invalid values; this one rejects them without logging.
-    ctx.setParserErrorHandler(new LenientErrorHandler(false));
+    // HAPI parses request bodies with the context's handler. The strict one refuses unknown
+    // elements and invalid values with a 400 naming them (nothing a client sent is silently
+    // dropped) and, unlike the default lenient one, never logs the offending value (logs hold no PHI).
+    ctx.setParserErrorHandler(new StrictErrorHandler());
 
     QueuedThreadPool pool = new QueuedThreadPool(cfg.threads(), Math.min(8, cfg.threads()));
     pool.setName("ward-http");

@@ -305,6 +305,16 @@ class FhirServerTest {
   // ---- bad input
 
   @Test
+  void create_unknownElementOrInvalidValue_is400NamingIt() {
+    OperationOutcome unknown =
+        assertOutcome(post("Patient", "{\"resourceType\":\"Patient\",\"shoeSize\":44}"), 400, "INVALID_RESOURCE");
+    assertTrue(unknown.getIssueFirstRep().getDiagnostics().contains("shoeSize"), unknown.getIssueFirstRep().getDiagnostics());
+    OperationOutcome invalid =
+        assertOutcome(post("Patient", "{\"resourceType\":\"Patient\",\"birthDate\":\"1990-13-45\"}"), 400, "INVALID_RESOURCE");
+    assertTrue(invalid.getIssueFirstRep().getDiagnostics().contains("1990-13-45"), invalid.getIssueFirstRep().getDiagnostics());
+  }
+
+  @Test
   void create_malformedJson_is400() {
     assertOutcome(post("Patient", "{\"resourceType\": \"Patient\", \"name\": [ {"), 400, "INVALID_RESOURCE");
   }

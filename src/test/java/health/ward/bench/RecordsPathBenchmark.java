@@ -29,10 +29,12 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Date;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -69,8 +71,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@link PostgresLedger} of {@code ledgerAppend*} shares the app's table; it is only created for
  * those benchmarks, in which the app's own ledger is idle, so the chain stays contiguous.
  *
- * <p>Run (each benchmark forks a JVM and loads its own database, ~20 s):
+ * <p>Run (each benchmark forks a JVM and loads its own database, ~8 s):
  * {@code java -cp <test classpath> org.openjdk.jmh.Main RecordsPathBenchmark -f 1 -wi 2 -i 3 -w 2s -r 3s}.
+ * Throughput is reported in ops/µs like the averages (one time unit per run); read it from
+ * {@code -rf json} or run {@code -bm thrpt -tu s}. Results and analysis: docs/benchmarks.md.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -116,6 +120,10 @@ public class RecordsPathBenchmark {
       for (int i = 0; i < patientIds.length; i++) {
         sealedPatients[i] = store.current("Patient", patientIds[i]).orElseThrow();
       }
+      // The search benchmark must open real hits: each patient's 10 Observations reference it.
+      long hits = records.search(ctx, "Observation",
+          new SearchRequest(Map.of("subject", List.of("Patient/" + patientIds[0])), 0, 20, null, false)).total();
+      if (hits != OBSERVATIONS_PER_PATIENT) throw new IllegalStateException("subject search found " + hits);
       StoredRecord p = sealedPatients[0];
       auditEntry = new AccessEvent(Instant.now(), vault.pseudonym("actor", "bench-token"), "read", "Patient", "",
           List.of(new Touch(p.patient(), "Patient", vault.pseudonym("resource", "Patient/" + p.id()))),
@@ -150,7 +158,7 @@ public class RecordsPathBenchmark {
     private static void add(Bundle bundle, String fullUrl, IBaseResource r) {
       Resource res = (Resource) r;
       bundle.addEntry()
-          .setFullUrl(fullUrl == null ? "urn:uuid:" + java.util.UUID.randomUUID() : fullUrl)
+          .setFullUrl(fullUrl == null ? "urn:uuid:" + UUID.randomUUID() : fullUrl)
           .setResource(res)
           .getRequest().setMethod(Bundle.HTTPVerb.POST).setUrl(res.fhirType());
     }
@@ -202,10 +210,10 @@ public class RecordsPathBenchmark {
       IParser p = FHIR.newJsonParser();
       patient = (Resource) p.parseResource(patientJson(42));
       patient.setId("Patient/0123456789abcdef0123456789abcdef");
-      patient.getMeta().setVersionId("1").setLastUpdated(new java.util.Date());
+      patient.getMeta().setVersionId("1").setLastUpdated(new Date());
       observation = (Resource) p.parseResource(observationJson(42, "Patient/0123456789abcdef0123456789abcdef"));
       observation.setId("Observation/fedcba9876543210fedcba9876543210");
-      observation.getMeta().setVersionId("1").setLastUpdated(new java.util.Date());
+      observation.getMeta().setVersionId("1").setLastUpdated(new Date());
       patientJson = p.encodeResourceToString(patient);
       observationJson = p.encodeResourceToString(observation);
       System.out.printf("%nPatient JSON %d B; Observation JSON %d B%n",

@@ -36,6 +36,7 @@ import picocli.CommandLine.Spec;
       TokenCommand.class,
       KeysCommand.class,
       ImportCommand.class,
+      VerifyCommand.class,
       CommandLine.HelpCommand.class
     },
     exitCodeOnInvalidInput = ExitCodes.USAGE,

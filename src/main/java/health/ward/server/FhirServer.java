@@ -115,6 +115,8 @@ public final class FhirServer implements AutoCloseable {
         EnumSet.of(DispatcherType.REQUEST));
     context.addFilter(new FilterHolder(new BodyLimitFilter(cfg.maxBodyBytes(), ctx)), PATH + "/*",
         EnumSet.of(DispatcherType.REQUEST));
+    context.addFilter(new FilterHolder(new BufferedResponseFilter()), PATH + "/*",
+        EnumSet.of(DispatcherType.REQUEST));
     context.setErrorHandler(new OutcomeErrorPages.ForContext());
     jetty.setErrorHandler(new OutcomeErrorPages.ForServer());
     jetty.setHandler(new GracefulHandler(context));

@@ -73,4 +73,14 @@ final class RunningEmbeddedDatabase {
     if (host.contains(":")) host = "[" + host + "]";
     return Optional.of("jdbc:postgresql://" + host + ":" + port + "/ward");
   }
+
+  /**
+   * The configuration to use while {@code ward serve} may be running on the same data directory:
+   * with no external database configured, join the running server's embedded database if there is
+   * one (a second embedded PostgreSQL cannot start on the same files).
+   */
+  static WardConfig joiningServer(WardConfig base, Path data) {
+    if (base.dbUrl() != null) return base;
+    return jdbcUrl(data).map(url -> base.withDatabase(url, USER, PASSWORD)).orElse(base);
+  }
 }

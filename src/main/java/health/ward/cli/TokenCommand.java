@@ -36,14 +36,8 @@ final class TokenCommand implements Callable<Integer> {
     return Main.guard(
         spec,
         () -> {
-          WardConfig base = main.config(common);
           // `ward serve` may be running on this data directory: join its database.
-          WardConfig config =
-              base.dbUrl() != null
-                  ? base
-                  : RunningEmbeddedDatabase.jdbcUrl(common.data)
-                      .map(url -> base.withDatabase(url, RunningEmbeddedDatabase.USER, RunningEmbeddedDatabase.PASSWORD))
-                      .orElse(base);
+          WardConfig config = RunningEmbeddedDatabase.joiningServer(main.config(common), common.data);
           try (WardApp app = main.open(config);
               ApiTokens tokens = main.tokens(app)) {
             return work.apply(tokens);

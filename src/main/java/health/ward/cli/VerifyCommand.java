@@ -29,13 +29,8 @@ final class VerifyCommand implements Callable<Integer> {
     return Main.guard(
         spec,
         () -> {
-          WardConfig base = main.config(common);
-          WardConfig config =
-              base.dbUrl() != null
-                  ? base
-                  : RunningEmbeddedDatabase.jdbcUrl(common.data)
-                      .map(url -> base.withDatabase(url, RunningEmbeddedDatabase.USER, RunningEmbeddedDatabase.PASSWORD))
-                      .orElse(base);
+          // `ward serve` may be running on this data directory: join its database.
+          WardConfig config = RunningEmbeddedDatabase.joiningServer(main.config(common), common.data);
           try (WardApp app = main.open(config)) {
             return report(new ChainVerifier(app.dataSource()).verify(), spec.commandLine().getOut());
           }

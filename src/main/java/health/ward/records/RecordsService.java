@@ -74,15 +74,7 @@ public final class RecordsService {
     requireType(type);
     requireId(id);
     Decision d = decide(ctx, Action.READ, type, "read");
-    Optional<StoredRecord> found = store.current(type, id);
-    if (found.isEmpty()) {
-      audit(ctx, "read", type, "", List.of(), Outcome.FAILED, d.rule());
-      throw new WardException.NotFound(type + "/" + id + " is not known");
-    }
-    StoredRecord rec = found.get();
-    audit(ctx, "read", type, "", List.of(touch(rec)), rec.deleted() ? Outcome.FAILED : Outcome.ALLOWED, d.rule());
-    if (rec.deleted()) throw new WardException.Gone(type + "/" + id + " was deleted");
-    return materialise(rec);
+    return open(ctx, "read", type, d, store.current(type, id), type + "/" + id, "was deleted");
   }
 
   public Resource vread(RequestContext ctx, String type, String id, long version) {
@@ -90,13 +82,20 @@ public final class RecordsService {
     requireId(id);
     Decision d = decide(ctx, Action.READ, type, "vread");
     Optional<StoredRecord> found = version < 1 ? Optional.empty() : store.version(type, id, version);
+    return open(ctx, "vread", type, d, found, type + "/" + id + "/_history/" + version, "is a deletion");
+  }
+
+  /** Audits a read of {@code found} (or of nothing), then opens it; deletions are Gone. */
+  private Resource open(
+      RequestContext ctx, String interaction, String type, Decision d, Optional<StoredRecord> found,
+      String what, String deletedMessage) {
     if (found.isEmpty()) {
-      audit(ctx, "vread", type, "", List.of(), Outcome.FAILED, d.rule());
-      throw new WardException.NotFound(type + "/" + id + "/_history/" + version + " is not known");
+      audit(ctx, interaction, type, "", List.of(), Outcome.FAILED, d.rule());
+      throw new WardException.NotFound(what + " is not known");
     }
     StoredRecord rec = found.get();
-    audit(ctx, "vread", type, "", List.of(touch(rec)), rec.deleted() ? Outcome.FAILED : Outcome.ALLOWED, d.rule());
-    if (rec.deleted()) throw new WardException.Gone(type + "/" + id + "/_history/" + version + " is a deletion");
+    audit(ctx, interaction, type, "", List.of(touch(rec)), rec.deleted() ? Outcome.FAILED : Outcome.ALLOWED, d.rule());
+    if (rec.deleted()) throw new WardException.Gone(what + " " + deletedMessage);
     return materialise(rec);
   }
 

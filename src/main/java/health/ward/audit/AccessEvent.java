@@ -45,7 +45,13 @@ public record AccessEvent(
     touched = List.copyOf(touched);
   }
 
-  /** The canonical ledger entry for this event. */
+  /**
+   * The canonical ledger entry for this event: {@link Canonical} fields in this order —
+   * text "ward.access", number format (1), number time (epoch ms), bytes actor pseudonym, text
+   * interaction, text resource type, text search shape, text outcome, text rule, bytes address
+   * pseudonym (absent for local commands), number count of touches, then per touch: bytes patient
+   * pseudonym (absent for resources of no patient), text resource type, bytes resource pseudonym.
+   */
   public byte[] encode() {
     Canonical c =
         Canonical.builder()

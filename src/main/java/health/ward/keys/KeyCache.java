@@ -73,20 +73,25 @@ final class KeyCache<K, V> {
   private void sweep() {
     if (!sweeping.tryLock()) return;
     try {
-      int excess = map.size() - capacity;
-      if (excess <= 0) return;
-      int target = Math.max(excess, capacity / 10);
-      // Stamps are copied first: readers keep moving them, and a sort needs a stable order.
-      List<Aged<K, V>> entries = new ArrayList<>(map.size());
-      for (Map.Entry<K, Slot<V>> e : map.entrySet()) {
-        entries.add(new Aged<>(e.getKey(), e.getValue(), e.getValue().used));
-      }
-      entries.sort((a, b) -> Long.compare(a.used(), b.used()));
-      for (int i = 0; i < target && i < entries.size(); i++) {
-        map.remove(entries.get(i).key(), entries.get(i).slot());
+      // Loop: inserts that skipped the sweep while it ran are evicted here too.
+      int excess;
+      while ((excess = map.size() - capacity) > 0) {
+        evictOldest(Math.max(excess, capacity / 10));
       }
     } finally {
       sweeping.unlock();
+    }
+  }
+
+  private void evictOldest(int count) {
+    // Stamps are copied first: readers keep moving them, and a sort needs a stable order.
+    List<Aged<K, V>> entries = new ArrayList<>(map.size());
+    for (Map.Entry<K, Slot<V>> e : map.entrySet()) {
+      entries.add(new Aged<>(e.getKey(), e.getValue(), e.getValue().used));
+    }
+    entries.sort((a, b) -> Long.compare(a.used(), b.used()));
+    for (int i = 0; i < count && i < entries.size(); i++) {
+      map.remove(entries.get(i).key(), entries.get(i).slot());
     }
   }
 }

@@ -35,6 +35,9 @@ final class BodyLimitFilter implements Filter {
           "application/fhir+xml", "application/xml", "application/xml+fhir", "text/xml");
   private static final String FORM = "application/x-www-form-urlencoded";
 
+  /** Most bytes of an oversized body read and dropped so that the client sees the 413. */
+  static final long DRAIN_LIMIT = 64L * 1024 * 1024;
+
   private final long maxBytes;
   private final FhirContext ctx;
 
@@ -65,12 +68,12 @@ final class BodyLimitFilter implements Filter {
       return;
     }
     if (declared > maxBytes) {
-      refuse(req, resp, tooLarge());
+      refuseTooLarge(req, resp, declared <= DRAIN_LIMIT);
       return;
     }
     byte[] body = readAtMost(req.getInputStream(), maxBytes);
     if (body == null) {
-      refuse(req, resp, tooLarge());
+      refuseTooLarge(req, resp, true);
       return;
     }
     chain.doFilter(new BufferedBody(req, body), response);
@@ -78,6 +81,30 @@ final class BodyLimitFilter implements Filter {
 
   private Failure tooLarge() {
     return Failure.of(new WardException.TooLarge("Request body exceeds the limit of " + maxBytes + " bytes"), false);
+  }
+
+  /**
+   * Answers 413. A client still sending its body may not read an answer sent before the body is
+   * consumed (closing on unread data resets the connection), so up to {@link #DRAIN_LIMIT} bytes of
+   * the rest are read and dropped first; past that the connection is closed instead.
+   */
+  private void refuseTooLarge(HttpServletRequest req, HttpServletResponse resp, boolean drain) throws IOException {
+    if (drain && drained(req.getInputStream(), DRAIN_LIMIT)) {
+      tooLarge().write(ctx, resp, wantsXml(req));
+      return;
+    }
+    refuse(req, resp, tooLarge());
+  }
+
+  /** True when the stream ended within {@code limit} more bytes (all of them dropped). */
+  private static boolean drained(InputStream in, long limit) throws IOException {
+    byte[] buf = new byte[16 * 1024];
+    long total = 0;
+    for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
+      total += n;
+      if (total > limit) return false;
+    }
+    return true;
   }
 
   private void refuse(HttpServletRequest req, HttpServletResponse resp, Failure f) throws IOException {

@@ -2,11 +2,8 @@ package health.ward.records;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.parser.DataFormatException;
-import ca.uhn.fhir.parser.IParser;
-import ca.uhn.fhir.parser.StrictErrorHandler;
 import health.ward.common.WardException;
 import java.nio.charset.StandardCharsets;
-import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Resource;
 
 /** FHIR R4 JSON encoding of stored resources, through HAPI FHIR's parser. */
@@ -38,24 +35,5 @@ final class Codec {
     } catch (DataFormatException | ClassCastException e) {
       throw new WardException.IntegrityFailure("stored record " + where + " is not a FHIR resource");
     }
-  }
-
-  /** Parses client JSON strictly (unknown elements are errors), naming what was wrong. */
-  static Resource parseClient(String json) {
-    IParser p = CONTEXT.newJsonParser().setParserErrorHandler(new StrictErrorHandler());
-    try {
-      IBaseResource r = p.parseResource(json);
-      if (!(r instanceof Resource res)) throw new WardException.InvalidResource("not a FHIR R4 resource");
-      return res;
-    } catch (DataFormatException e) {
-      throw new WardException.InvalidResource("invalid FHIR JSON: " + firstLine(e.getMessage()));
-    }
-  }
-
-  static String firstLine(String s) {
-    if (s == null) return "";
-    int nl = s.indexOf('\n');
-    String line = nl < 0 ? s : s.substring(0, nl);
-    return line.length() > 300 ? line.substring(0, 300) + "…" : line;
   }
 }

@@ -57,11 +57,6 @@ final class ResourceCatalog {
     return PATIENT_ELEMENT.containsKey(type);
   }
 
-  /** True when resources of this type may belong to a patient. */
-  static boolean patientScoped(String type) {
-    return PATIENT_ELEMENT.get(type) != null;
-  }
-
   /** The element holding the patient reference, e.g. "subject", or null. */
   static String patientElement(String type) {
     String e = PATIENT_ELEMENT.get(type);

@@ -44,6 +44,10 @@ public final class CompactRange {
    * {@link Merkle#completedLevels} of them.
    */
   public List<Node> append(byte[] leafHash) {
+    return append(leafHash, null);
+  }
+
+  List<Node> append(byte[] leafHash, Merkle.Hasher hasher) {
     if (leafHash.length != Merkle.HASH_LENGTH) {
       throw new IllegalArgumentException("leaf hash must be " + Merkle.HASH_LENGTH + " bytes");
     }
@@ -53,7 +57,8 @@ public final class CompactRange {
     byte[] hash = leafHash.clone();
     completed.add(new Node(0, index, hash));
     for (int level = 1; level < levels; level++) {
-      hash = Merkle.nodeHash(peaks.removeLast(), hash);
+      byte[] left = peaks.removeLast();
+      hash = hasher == null ? Merkle.nodeHash(left, hash) : hasher.node(left, hash);
       completed.add(new Node(level, index >>> level, hash));
     }
     peaks.add(hash);

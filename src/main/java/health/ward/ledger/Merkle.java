@@ -63,6 +63,27 @@ public final class Merkle {
     return 2 * size - Long.bitCount(size);
   }
 
+  /**
+   * The same functions on one reused digest, for loops that hash millions of entries; not
+   * thread-safe.
+   */
+  static final class Hasher {
+    private final MessageDigest d = sha256();
+
+    byte[] leaf(byte[] entry) {
+      d.update(LEAF_PREFIX);
+      d.update(entry);
+      return d.digest();
+    }
+
+    byte[] node(byte[] left, byte[] right) {
+      d.update(NODE_PREFIX);
+      d.update(left);
+      d.update(right);
+      return d.digest();
+    }
+  }
+
   static MessageDigest sha256() {
     try {
       return MessageDigest.getInstance("SHA-256");

@@ -3,7 +3,6 @@ package health.ward.ledger;
 import health.ward.common.WardException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,12 +23,13 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import javax.sql.DataSource;
 
 /**
- * The {@link Ledger} in PostgreSQL table {@code ledger_entry} (schema {@code V3__ledger.sql}), with
- * group commit. Callers of {@link #append} enqueue their entry and block; one writer thread takes
- * everything queued (at most {@value #MAX_BATCH} entries), gives the entries contiguous indexes,
- * computes their leaf and chain hashes ({@link HashChain}), inserts them in one transaction and
- * commits, and only then releases the callers with their indexes. Durability is PostgreSQL's: the
- * database must run with {@code synchronous_commit = on} and {@code fsync = on}.
+ * The {@link Ledger} in PostgreSQL table {@code ledger_batch} (layout in {@code V3__ledger.sql} and
+ * {@link LedgerBatch}), with group commit. Callers of {@link #append} enqueue their entry and block;
+ * one writer thread takes everything queued (at most {@value #MAX_BATCH} entries), gives the entries
+ * contiguous indexes, appends their leaves to the Merkle tree ({@link CompactRange}), inserts the
+ * batch with every subtree hash it completed as one row, commits, and only then releases the callers
+ * with their indexes. Durability is PostgreSQL's: the database must run with {@code
+ * synchronous_commit = on} and {@code fsync = on}.
  *
  * <p>Fail closed: if a batch cannot be committed, every caller in it gets {@link
  * WardException.LedgerUnavailable}; the writer then re-reads the last stored row before the next
@@ -48,13 +48,10 @@ public final class PostgresLedger implements Ledger {
   private static final long IDLE_POLL_MS = 50;
 
   private static final String INSERT =
-      "insert into ledger_entry (idx, entry, leaf_hash, chain_hash, recorded_at)"
-          + " select i, e, l, h, ? from unnest(?::bigint[], ?::bytea[], ?::bytea[], ?::bytea[]) as u(i, e, l, h)";
-  private static final String LAST =
-      "select idx, chain_hash from ledger_entry order by idx desc limit 1";
-  private static final String ENTRY = "select entry from ledger_entry where idx = ?";
+      "insert into ledger_batch (first_idx, entry_count, entries, hashes, recorded_at) values (?, ?, ?, ?, ?)";
 
   private final DataSource dataSource;
+  private final LedgerReader reader;
   private final Clock clock;
   private final long appendTimeoutNanos;
   private final BlockingQueue<Pending> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
@@ -62,7 +59,10 @@ public final class PostgresLedger implements Ledger {
   private final ReadWriteLock gate = new ReentrantReadWriteLock();
   private final Thread writer;
   private boolean closed;
-  private volatile ChainHead durable;
+  private volatile TreeHead durable;
+  // The tree as of the last commit; only the writer thread touches it after construction.
+  private CompactRange range;
+  private final Merkle.Hasher hasher = new Merkle.Hasher();
   private boolean resync;
 
   /**
@@ -81,12 +81,9 @@ public final class PostgresLedger implements Ledger {
       throw new IllegalArgumentException("append timeout must be positive, was " + appendTimeout);
     }
     this.appendTimeoutNanos = appendTimeout.toNanos();
-    try {
-      this.durable = loadHead();
-    } catch (SQLException e) {
-      throw new WardException.LedgerUnavailable(
-          "could not open the ledger (SQLState " + e.getSQLState() + ")", e);
-    }
+    this.reader = new LedgerReader(dataSource);
+    this.range = loadRange();
+    this.durable = new TreeHead(range.size(), range.root());
     this.writer = Thread.ofPlatform().name("ward-ledger-writer").daemon(true).unstarted(this::drain);
     writer.start();
   }
@@ -124,23 +121,19 @@ public final class PostgresLedger implements Ledger {
     return durable.size();
   }
 
-  /** The size and chain hash after the last committed batch. */
-  public ChainHead head() {
+  /** The size and root hash after the last committed batch. */
+  public TreeHead head() {
     return durable;
+  }
+
+  /** Reads what this ledger stored. */
+  public LedgerReader reader() {
+    return reader;
   }
 
   /** The stored entry at {@code index}, if there is one. */
   public Optional<byte[]> entry(long index) {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(ENTRY)) {
-      ps.setLong(1, index);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Optional.of(rs.getBytes(1)) : Optional.empty();
-      }
-    } catch (SQLException e) {
-      throw new WardException.LedgerUnavailable(
-          "could not read the ledger (SQLState " + e.getSQLState() + ")", e);
-    }
+    return reader.entry(index);
   }
 
   /** Stops taking entries, commits what is queued, and stops the writer. Idempotent. */
@@ -193,35 +186,35 @@ public final class PostgresLedger implements Ledger {
     int n = batch.size();
     try {
       if (resync) {
-        durable = loadHead();
+        range = loadRange();
         resync = false;
       }
-      long first = durable.size();
-      byte[] chain = durable.hash();
-      Long[] indexes = new Long[n];
-      byte[][] entries = new byte[n][];
-      byte[][] leaves = new byte[n][];
-      byte[][] chains = new byte[n][];
-      for (int i = 0; i < n; i++) {
-        indexes[i] = first + i;
-        entries[i] = batch.get(i).entry();
-        leaves[i] = HashChain.leafHash(entries[i]);
-        chain = HashChain.next(chain, leaves[i]);
-        chains[i] = chain;
+      long first = range.size();
+      CompactRange next = range.copy();
+      List<byte[]> entries = new ArrayList<>(n);
+      byte[] hashes = new byte[Math.toIntExact(LedgerBatch.hashesLength(first, n))];
+      int offset = 0;
+      for (Pending p : batch) {
+        entries.add(p.entry());
+        for (CompactRange.Node node : next.append(hasher.leaf(p.entry()), hasher)) {
+          System.arraycopy(node.hash(), 0, hashes, offset, Merkle.HASH_LENGTH);
+          offset += Merkle.HASH_LENGTH;
+        }
       }
       try (Connection c = dataSource.getConnection()) {
         c.setAutoCommit(false);
         try (PreparedStatement ps = c.prepareStatement(INSERT)) {
-          ps.setObject(1, OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC));
-          ps.setArray(2, c.createArrayOf("bigint", indexes));
-          ps.setArray(3, c.createArrayOf("bytea", entries));
-          ps.setArray(4, c.createArrayOf("bytea", leaves));
-          ps.setArray(5, c.createArrayOf("bytea", chains));
+          ps.setLong(1, first);
+          ps.setInt(2, n);
+          ps.setBytes(3, LedgerBatch.encodeEntries(entries));
+          ps.setBytes(4, hashes);
+          ps.setObject(5, OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC));
           ps.executeUpdate();
         }
         c.commit();
       }
-      durable = new ChainHead(first + n, chain);
+      range = next;
+      durable = new TreeHead(next.size(), next.root());
       for (int i = 0; i < n; i++) batch.get(i).index().complete(first + i);
     } catch (SQLException | RuntimeException e) {
       // The commit may or may not have reached the disk: trust only what the table says next time.
@@ -234,12 +227,9 @@ public final class PostgresLedger implements Ledger {
     }
   }
 
-  private ChainHead loadHead() throws SQLException {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(LAST);
-        ResultSet rs = ps.executeQuery()) {
-      return rs.next() ? new ChainHead(rs.getLong(1) + 1, rs.getBytes(2)) : new ChainHead(0, HashChain.start());
-    }
+  private CompactRange loadRange() {
+    long size = reader.size();
+    return reader.withHashes(h -> CompactRange.of(size, h));
   }
 
   private record Pending(byte[] entry, CompletableFuture<Long> index) {}

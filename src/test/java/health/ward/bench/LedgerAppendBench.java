@@ -1,6 +1,6 @@
 package health.ward.bench;
 
-import health.ward.ledger.ChainVerifier;
+import health.ward.ledger.LedgerVerifier;
 import health.ward.ledger.PostgresLedger;
 import health.ward.store.Database;
 import java.time.Clock;
@@ -26,7 +26,8 @@ public final class LedgerAppendBench {
         BenchSupport.measure("ledger append (200 B, fsync on)", n, seconds, (t, i) -> ledger.append(entry));
       }
       long started = System.nanoTime();
-      var result = new ChainVerifier(db.dataSource()).verify();
+      var result = new LedgerVerifier(db.dataSource()).verify(n -> { throw new IllegalStateException(); },
+          java.util.List.of(), LedgerVerifier.Progress.NONE);
       System.out.printf("verify %d entries: %s in %.2f s%n", ledger.size(), result.intact() ? "intact" : result,
           (System.nanoTime() - started) / 1e9);
     }

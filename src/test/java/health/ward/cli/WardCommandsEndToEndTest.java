@@ -201,9 +201,12 @@ class WardCommandsEndToEndTest {
     try (WardApp app = WardApp.open(config());
         java.sql.Connection c = app.dataSource().getConnection();
         java.sql.Statement s = c.createStatement()) {
-      s.execute("alter table ledger_entry disable trigger all");
-      s.executeUpdate("update ledger_entry set entry = entry || '\\x00'::bytea where idx = 1");
-      s.execute("alter table ledger_entry enable trigger all");
+      // Flip the last byte of entry 1 (the second entry of the batch, or a batch of its own).
+      s.execute("alter table ledger_batch disable trigger all");
+      s.executeUpdate(
+          "update ledger_batch set entries = overlay(entries placing decode(lpad(to_hex(255 - get_byte(entries,"
+              + " length(entries) - 1)), 2, '0'), 'hex') from length(entries)) where first_idx + entry_count = 2");
+      s.execute("alter table ledger_batch enable trigger all");
     }
     Run broken = ward("verify");
     assertEquals(5, broken.code(), broken.out() + broken.err());

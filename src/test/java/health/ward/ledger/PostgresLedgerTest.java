@@ -2,6 +2,7 @@ package health.ward.ledger;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -74,37 +75,37 @@ class PostgresLedgerTest {
       assertArrayEquals(entry((int) a[1], (int) a[2]), ledger.entry(a[0]).orElseThrow());
     }
     assertEquals(threads * perThread, ledger.size());
-    var verified = new ChainVerifier(db.dataSource()).verify();
-    assertEquals(new ChainVerification.Intact(ledger.head()), verified);
+    assertEquals(new Verification.Intact(ledger.head(), 0), verify());
+    assertEquals(ledger.head(), ledger.reader().head(ledger.size()));
   }
 
   @Test
   void append_whenTableIsUnwritable_failsPromptly_andSucceedsAfterRepair() throws Exception {
     for (int i = 0; i < 3; i++) ledger.append(entry(0, i));
-    sql("alter table ledger_entry rename to ledger_entry_hidden");
+    sql("alter table ledger_batch rename to ledger_batch_hidden");
 
     long started = System.nanoTime();
     assertThrows(WardException.LedgerUnavailable.class, () -> ledger.append(entry(1, 0)));
     assertThrows(WardException.LedgerUnavailable.class, () -> ledger.append(entry(1, 1)));
     assertTrue(System.nanoTime() - started < Duration.ofSeconds(2).toNanos(), "fails promptly");
 
-    sql("alter table ledger_entry_hidden rename to ledger_entry");
+    sql("alter table ledger_batch_hidden rename to ledger_batch");
     assertEquals(3, ledger.append(entry(2, 0)));
     assertEquals(4, ledger.size());
-    assertTrue(new ChainVerifier(db.dataSource()).verify().intact());
+    assertTrue(verify().intact());
   }
 
   @Test
   void append_whenInsertIsRefused_failsClosed_andIndexesStayContiguous() throws Exception {
     ledger.append(entry(0, 0));
     sql("create function refuse() returns trigger language plpgsql as $$ begin raise exception 'disk full'; end $$");
-    sql("create trigger refuse before insert on ledger_entry for each statement execute function refuse()");
+    sql("create trigger refuse before insert on ledger_batch for each statement execute function refuse()");
     var e = assertThrows(WardException.LedgerUnavailable.class, () -> ledger.append(entry(1, 0)));
     assertTrue(e.getMessage().contains("durable"), e.getMessage());
 
-    sql("drop trigger refuse on ledger_entry");
+    sql("drop trigger refuse on ledger_batch");
     assertEquals(1, ledger.append(entry(2, 0)));
-    assertTrue(new ChainVerifier(db.dataSource()).verify().intact());
+    assertTrue(verify().intact());
   }
 
   @Test
@@ -124,7 +125,7 @@ class PostgresLedgerTest {
     ledger.append(entry(0, 0));
     try (Connection blocker = db.dataSource().getConnection(); Statement s = blocker.createStatement()) {
       blocker.setAutoCommit(false);
-      s.execute("lock table ledger_entry in access exclusive mode");
+      s.execute("lock table ledger_batch in access exclusive mode");
       long started = System.nanoTime();
       var e = assertThrows(WardException.LedgerUnavailable.class, () -> ledger.append(entry(1, 0)));
       long waited = System.nanoTime() - started;
@@ -136,7 +137,7 @@ class PostgresLedgerTest {
     long next = ledger.append(entry(2, 0));
     assertTrue(next == 1 || next == 2, "index " + next);
     assertEquals(next + 1, ledger.size());
-    assertEquals(new ChainVerification.Intact(ledger.head()), new ChainVerifier(db.dataSource()).verify());
+    assertEquals(new Verification.Intact(ledger.head(), 0), verify());
   }
 
   @Test
@@ -147,7 +148,7 @@ class PostgresLedgerTest {
     ledger = new PostgresLedger(db.dataSource(), CLOCK);
     assertEquals(2, ledger.size());
     assertEquals(2, ledger.append(entry(0, 2)));
-    assertTrue(new ChainVerifier(db.dataSource()).verify().intact());
+    assertTrue(verify().intact());
   }
 
   @Test
@@ -166,26 +167,56 @@ class PostgresLedgerTest {
   }
 
   @Test
-  void storedRows_cannotBeUpdatedDeletedOrTruncated() {
+  void storedRows_cannotBeUpdatedDeletedOrTruncated() throws SQLException {
     ledger.append(entry(0, 0));
     for (String change : List.of(
-        "update ledger_entry set entry = '\\x00'::bytea where idx = 0",
-        "delete from ledger_entry where idx = 0",
-        "truncate ledger_entry")) {
+        "update ledger_batch set entries = '\\x00'::bytea where first_idx = 0",
+        "delete from ledger_batch where first_idx = 0",
+        "truncate ledger_batch",
+        "insert into ledger_checkpoint values (0, 'x', now())",
+        "update ledger_checkpoint set note = 'y'",
+        "delete from ledger_checkpoint",
+        "truncate ledger_checkpoint")) {
+      if (change.startsWith("insert")) {
+        sql(change);
+        continue;
+      }
       var e = assertThrows(SQLException.class, () -> sql(change), change);
       assertTrue(e.getMessage().contains("append-only"), e.getMessage());
     }
-    assertEquals(new ChainVerification.Intact(ledger.head()), new ChainVerifier(db.dataSource()).verify());
+    // The junk checkpoint stays (the table is append-only too), and verification names it.
+    var v = assertInstanceOf(Verification.Broken.class, verify());
+    assertEquals(Verification.Fault.BAD_CHECKPOINT, v.fault());
   }
 
   @Test
   void recordedAt_comesFromTheInjectedClock() throws Exception {
     ledger.append(entry(0, 0));
     try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement();
-        var rs = s.executeQuery("select recorded_at from ledger_entry where idx = 0")) {
+        var rs = s.executeQuery("select recorded_at from ledger_batch where first_idx = 0")) {
       rs.next();
       assertEquals(CLOCK.instant(), rs.getObject(1, java.time.OffsetDateTime.class).toInstant());
     }
+  }
+
+  @Test
+  void rootsAndHeads_matchTheTreeOfTheAppendedEntries() {
+    CompactRange expected = new CompactRange();
+    for (int i = 0; i < 37; i++) {
+      ledger.append(entry(0, i));
+      expected.append(Merkle.leafHash(entry(0, i)));
+      assertEquals(new TreeHead(expected.size(), expected.root()), ledger.head());
+    }
+    for (long size = 0; size <= 37; size++) {
+      CompactRange r = new CompactRange();
+      for (int i = 0; i < size; i++) r.append(Merkle.leafHash(entry(0, i)));
+      assertEquals(new TreeHead(size, r.root()), ledger.reader().head(size), "size " + size);
+    }
+  }
+
+  Verification verify() {
+    return new LedgerVerifier(db.dataSource()).verify(note -> { throw new IllegalStateException("no checkpoints expected"); },
+        List.of(), LedgerVerifier.Progress.NONE);
   }
 
   void sql(String statement) throws SQLException {

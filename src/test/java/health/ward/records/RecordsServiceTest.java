@@ -74,7 +74,7 @@ class RecordsServiceTest {
   long ledgerSize() throws Exception {
     try (Connection c = app.dataSource().getConnection();
         Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("select count(*) from ledger_entry")) {
+        ResultSet rs = s.executeQuery("select coalesce(sum(entry_count), 0) from ledger_batch")) {
       rs.next();
       return rs.getLong(1);
     }
@@ -326,7 +326,7 @@ class RecordsServiceTest {
     long versions = rows("resource_version");
     try (Connection c = app.dataSource().getConnection();
         Statement s = c.createStatement()) {
-      s.execute("alter table ledger_entry rename to ledger_entry_gone");
+      s.execute("alter table ledger_batch rename to ledger_batch_gone");
     }
     assertThrows(WardException.LedgerUnavailable.class, () -> records.read(ctx, "Patient", id));
     assertThrows(WardException.LedgerUnavailable.class, () -> records.create(ctx, patient("No", "Write", "l-2"), null));
@@ -334,7 +334,7 @@ class RecordsServiceTest {
     assertEquals(versions, rows("resource_version"));
     try (Connection c = app.dataSource().getConnection();
         Statement s = c.createStatement()) {
-      s.execute("alter table ledger_entry_gone rename to ledger_entry");
+      s.execute("alter table ledger_batch_gone rename to ledger_batch");
     }
     assertEquals("Ledger", ((Patient) records.read(ctx, "Patient", id)).getNameFirstRep().getFamily());
   }

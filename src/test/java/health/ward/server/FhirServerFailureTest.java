@@ -94,12 +94,12 @@ class FhirServerFailureTest {
   void ledgerCannotBeWritten_is503WithFixedMessageAndNoPatientData() throws Exception {
     String id = storedPatient();
     assertEquals(200, get("Patient/" + id).statusCode());
-    sql("alter table ledger_entry rename to ledger_entry_gone");
+    sql("alter table ledger_batch rename to ledger_batch_gone");
     HttpResponse<String> r;
     try {
       r = get("Patient/" + id);
     } finally {
-      sql("alter table ledger_entry_gone rename to ledger_entry");
+      sql("alter table ledger_batch_gone rename to ledger_batch");
     }
     var oo = assertOutcome(r, 503, "LEDGER_UNAVAILABLE");
     assertEquals("The audit ledger is unavailable; the request was refused", oo.getIssueFirstRep().getDiagnostics());

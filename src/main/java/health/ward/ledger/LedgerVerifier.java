@@ -1,0 +1,202 @@
+package health.ward.ledger;
+
+import health.ward.common.WardException;
+import java.security.MessageDigest;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.function.Function;
+import javax.sql.DataSource;
+import org.postgresql.PGStatement;
+
+/**
+ * Offline check of a stored ledger: streams every batch in index order, recomputes every leaf and
+ * every subtree hash from the entries, compares them with what is stored, and checks the recomputed
+ * root against every signed checkpoint (stored ones and trusted ones from outside, such as a witness
+ * or a file an auditor kept). Names the first index that is not proven.
+ *
+ * <p>What each check catches: a changed entry (its leaf differs from the stored hash, or, when the
+ * attacker also rewrote the stored hashes, the root differs from the next signed checkpoint); a
+ * deleted, inserted or reordered batch (indexes not contiguous); truncation or a roll-back to an
+ * older copy (a checkpoint, stored or trusted, is larger than the log). A rewrite of the tail after
+ * the newest checkpoint anyone kept cannot be caught by anything: that is why checkpoints are issued
+ * every few seconds and pushed off the host.
+ */
+public final class LedgerVerifier {
+  private static final String SCAN =
+      "select first_idx, entry_count, entries, hashes from ledger_batch order by first_idx";
+
+  /** Receives progress: entries checked so far and the total expected. */
+  @FunctionalInterface
+  public interface Progress {
+    void update(long done, long total);
+
+    Progress NONE = (done, total) -> {};
+  }
+
+  /** A signed root to check against, and where it came from (for messages). */
+  public record Expected(TreeHead head, String source) {
+    public Expected {
+      Objects.requireNonNull(head, "head");
+      Objects.requireNonNull(source, "source");
+    }
+  }
+
+  private final DataSource dataSource;
+  private final LedgerReader reader;
+
+  public LedgerVerifier(DataSource dataSource) {
+    this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+    this.reader = new LedgerReader(dataSource);
+  }
+
+  /**
+   * Verifies the stored ledger.
+   *
+   * @param openCheckpoint checks a stored signed note and returns the tree head it signs; throws
+   *     (any runtime exception, with a message) if the signature or the text is bad
+   * @param trusted signed heads obtained outside this database
+   */
+  public Verification verify(
+      Function<String, TreeHead> openCheckpoint, List<Expected> trusted, Progress progress) {
+    TreeMap<Long, Expected> expected = new TreeMap<>();
+    for (var stored : reader.checkpointsAfter(-1)) {
+      TreeHead head;
+      try {
+        head = openCheckpoint.apply(stored.note());
+      } catch (RuntimeException e) {
+        return new Verification.Broken(
+            stored.size(), Verification.Fault.BAD_CHECKPOINT,
+            "the stored checkpoint of size " + stored.size() + " does not verify: " + e.getMessage());
+      }
+      if (head.size() != stored.size()) {
+        return new Verification.Broken(
+            stored.size(), Verification.Fault.BAD_CHECKPOINT,
+            "the stored checkpoint filed under size " + stored.size() + " signs size " + head.size());
+      }
+      Verification conflict = add(expected, new Expected(head, "stored checkpoint " + stored.size()));
+      if (conflict != null) return conflict;
+    }
+    for (Expected e : trusted) {
+      Verification conflict = add(expected, e);
+      if (conflict != null) return conflict;
+    }
+    return walk(expected, progress);
+  }
+
+  private static Verification add(Map<Long, Expected> expected, Expected e) {
+    Expected other = expected.putIfAbsent(e.head().size(), e);
+    if (other != null && !other.head().equals(e.head())) {
+      return new Verification.Broken(
+          e.head().size(), Verification.Fault.CHECKPOINT_MISMATCH,
+          e.source() + " and " + other.source() + " sign different roots for size " + e.head().size()
+              + ": the log was forked or rewritten");
+    }
+    return null;
+  }
+
+  private Verification walk(TreeMap<Long, Expected> expected, Progress progress) {
+    long total = reader.size();
+    progress.update(0, total);
+    CompactRange range = new CompactRange();
+    Merkle.Hasher hasher = new Merkle.Hasher();
+    long proven = 0;
+    int matched = 0;
+    // A checkpoint of size 0 signs the empty tree.
+    Expected zero = expected.get(0L);
+    if (zero != null) {
+      if (!MessageDigest.isEqual(zero.head().root(), Merkle.emptyRoot())) {
+        return mismatch(0, zero, 0);
+      }
+      matched++;
+    }
+    try (Connection c = dataSource.getConnection()) {
+      // A cursor streams only inside a transaction; read-only and repeatable read give one snapshot.
+      c.setAutoCommit(false);
+      c.setReadOnly(true);
+      c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+      try (PreparedStatement ps = c.prepareStatement(SCAN)) {
+        // Binary transfer from the first execution: bytea as bytes, not hex text.
+        ps.unwrap(PGStatement.class).setPrepareThreshold(-1);
+        ps.setFetchSize(8);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            long first = rs.getLong(1);
+            int count = rs.getInt(2);
+            if (first != range.size()) {
+              return new Verification.Broken(
+                  range.size(), Verification.Fault.GAP,
+                  "expected a batch starting at entry " + range.size() + ", found one starting at " + first
+                      + (first > range.size() ? " (entries are missing)" : " (a batch was inserted or moved)"));
+            }
+            List<byte[]> entries;
+            try {
+              entries = LedgerBatch.decodeEntries(rs.getBytes(3), count);
+            } catch (LedgerBatch.MalformedBatch e) {
+              return new Verification.Broken(first + e.entry(), Verification.Fault.MALFORMED, e.getMessage());
+            }
+            byte[] stored = rs.getBytes(4);
+            int offset = 0;
+            for (int i = 0; i < count; i++) {
+              long index = first + i;
+              byte[] leaf = hasher.leaf(entries.get(i));
+              List<CompactRange.Node> nodes = range.append(leaf, hasher);
+              for (CompactRange.Node node : nodes) {
+                if (stored.length < offset + Merkle.HASH_LENGTH
+                    || !MessageDigest.isEqual(
+                        node.hash(), java.util.Arrays.copyOfRange(stored, offset, offset + Merkle.HASH_LENGTH))) {
+                  return node.level() == 0
+                      ? new Verification.Broken(index, Verification.Fault.LEAF_MISMATCH,
+                          "entry " + index + " does not match its stored leaf hash: the entry was changed")
+                      : new Verification.Broken(index, Verification.Fault.NODE_MISMATCH,
+                          "the stored hash of subtree " + node.level() + "/" + node.index()
+                              + " (completed by entry " + index + ") does not follow from the entries");
+                }
+                offset += Merkle.HASH_LENGTH;
+              }
+              Expected e = expected.get(range.size());
+              if (e != null) {
+                if (!MessageDigest.isEqual(range.root(), e.head().root())) return mismatch(proven, e, range.size());
+                proven = range.size();
+                matched++;
+              }
+            }
+            if (offset != stored.length) {
+              return new Verification.Broken(first + count - 1, Verification.Fault.NODE_MISMATCH,
+                  "the batch at " + first + " stores " + (stored.length - offset) + " extra hash bytes");
+            }
+            progress.update(range.size(), Math.max(total, range.size()));
+          }
+        }
+      } finally {
+        c.rollback();
+      }
+    } catch (SQLException e) {
+      throw new WardException.LedgerUnavailable(
+          "could not read the ledger to verify it (SQLState " + e.getSQLState() + ")", e);
+    }
+    Map.Entry<Long, Expected> beyond = expected.higherEntry(range.size());
+    if (beyond != null) {
+      Expected e = expected.lastEntry().getValue();
+      return new Verification.Broken(
+          range.size(), Verification.Fault.TRUNCATED,
+          "the ledger holds " + range.size() + " entries, but " + e.source() + " signed a tree of "
+              + e.head().size() + ": entries were removed, or the database was rolled back to an older copy");
+    }
+    return new Verification.Intact(new TreeHead(range.size(), range.root()), matched);
+  }
+
+  private static Verification mismatch(long proven, Expected e, long size) {
+    return new Verification.Broken(
+        proven, Verification.Fault.CHECKPOINT_MISMATCH,
+        "the entries recompute to another root than " + e.source() + " signed for size " + size
+            + " (" + HexFormat.of().formatHex(e.head().root()) + "): at least one entry in [" + proven + ", "
+            + size + ") was changed, with its stored hashes rewritten to match");
+  }
+}

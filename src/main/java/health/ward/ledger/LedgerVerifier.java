@@ -1,16 +1,20 @@
 package health.ward.ledger;
 
 import health.ward.common.WardException;
+import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.function.Function;
 import javax.sql.DataSource;
 import org.postgresql.PGStatement;
@@ -116,70 +120,68 @@ public final class LedgerVerifier {
       }
       matched++;
     }
-    try (Connection c = dataSource.getConnection()) {
-      // A cursor streams only inside a transaction; read-only and repeatable read give one snapshot.
-      c.setAutoCommit(false);
-      c.setReadOnly(true);
-      c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-      try (PreparedStatement ps = c.prepareStatement(SCAN)) {
-        // Binary transfer from the first execution: bytea as bytes, not hex text.
-        ps.unwrap(PGStatement.class).setPrepareThreshold(-1);
-        ps.setFetchSize(8);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            long first = rs.getLong(1);
-            int count = rs.getInt(2);
-            if (first != range.size()) {
-              return new Verification.Broken(
-                  range.size(), Verification.Fault.GAP,
-                  "expected a batch starting at entry " + range.size() + ", found one starting at " + first
-                      + (first > range.size() ? " (entries are missing)" : " (a batch was inserted or moved)"));
+    Fetcher fetcher = new Fetcher();
+    Thread fetching = Thread.ofPlatform().name("ward-verify-fetch").daemon(true).start(fetcher);
+    try {
+      Map.Entry<Long, Expected> next = expected.higherEntry(0L);
+      while (true) {
+        Row row = fetcher.take();
+        if (row == Row.END) break;
+        long first = row.first();
+        int count = row.count();
+        if (first != range.size()) {
+          return new Verification.Broken(
+              range.size(), Verification.Fault.GAP,
+              "expected a batch starting at entry " + range.size() + ", found one starting at " + first
+                  + (first > range.size() ? " (entries are missing)" : " (a batch was inserted or moved)"));
+        }
+        byte[] entries = row.entries();
+        byte[] stored = row.hashes();
+        ByteBuffer in = ByteBuffer.wrap(entries);
+        int offset = 0;
+        for (int i = 0; i < count; i++) {
+          long index = first + i;
+          int length = in.remaining() >= 4 ? in.getInt() : -1;
+          if (length < 0 || length > in.remaining()) {
+            return new Verification.Broken(index, Verification.Fault.MALFORMED,
+                "entry " + index + " cannot be read: the batch at " + first + " is cut short or its length is wrong");
+          }
+          byte[] leaf = hasher.leaf(entries, in.position(), length);
+          in.position(in.position() + length);
+          for (CompactRange.Node node : range.append(leaf, hasher)) {
+            if (stored.length < offset + Merkle.HASH_LENGTH
+                || !Arrays.equals(node.hash(), 0, Merkle.HASH_LENGTH, stored, offset, offset + Merkle.HASH_LENGTH)) {
+              return node.level() == 0
+                  ? new Verification.Broken(index, Verification.Fault.LEAF_MISMATCH,
+                      "entry " + index + " does not match its stored leaf hash: the entry was changed")
+                  : new Verification.Broken(index, Verification.Fault.NODE_MISMATCH,
+                      "the stored hash of subtree " + node.level() + "/" + node.index()
+                          + " (completed by entry " + index + ") does not follow from the entries");
             }
-            List<byte[]> entries;
-            try {
-              entries = LedgerBatch.decodeEntries(rs.getBytes(3), count);
-            } catch (LedgerBatch.MalformedBatch e) {
-              return new Verification.Broken(first + e.entry(), Verification.Fault.MALFORMED, e.getMessage());
+            offset += Merkle.HASH_LENGTH;
+          }
+          if (next != null && next.getKey() == range.size()) {
+            if (!MessageDigest.isEqual(range.root(), next.getValue().head().root())) {
+              return mismatch(proven, next.getValue(), range.size());
             }
-            byte[] stored = rs.getBytes(4);
-            int offset = 0;
-            for (int i = 0; i < count; i++) {
-              long index = first + i;
-              byte[] leaf = hasher.leaf(entries.get(i));
-              List<CompactRange.Node> nodes = range.append(leaf, hasher);
-              for (CompactRange.Node node : nodes) {
-                if (stored.length < offset + Merkle.HASH_LENGTH
-                    || !MessageDigest.isEqual(
-                        node.hash(), java.util.Arrays.copyOfRange(stored, offset, offset + Merkle.HASH_LENGTH))) {
-                  return node.level() == 0
-                      ? new Verification.Broken(index, Verification.Fault.LEAF_MISMATCH,
-                          "entry " + index + " does not match its stored leaf hash: the entry was changed")
-                      : new Verification.Broken(index, Verification.Fault.NODE_MISMATCH,
-                          "the stored hash of subtree " + node.level() + "/" + node.index()
-                              + " (completed by entry " + index + ") does not follow from the entries");
-                }
-                offset += Merkle.HASH_LENGTH;
-              }
-              Expected e = expected.get(range.size());
-              if (e != null) {
-                if (!MessageDigest.isEqual(range.root(), e.head().root())) return mismatch(proven, e, range.size());
-                proven = range.size();
-                matched++;
-              }
-            }
-            if (offset != stored.length) {
-              return new Verification.Broken(first + count - 1, Verification.Fault.NODE_MISMATCH,
-                  "the batch at " + first + " stores " + (stored.length - offset) + " extra hash bytes");
-            }
-            progress.update(range.size(), Math.max(total, range.size()));
+            proven = range.size();
+            matched++;
+            next = expected.higherEntry(range.size());
           }
         }
-      } finally {
-        c.rollback();
+        if (in.hasRemaining()) {
+          return new Verification.Broken(first + count, Verification.Fault.MALFORMED,
+              in.remaining() + " bytes follow the last of the " + count + " entries of the batch at " + first);
+        }
+        if (offset != stored.length) {
+          return new Verification.Broken(first + count - 1, Verification.Fault.NODE_MISMATCH,
+              "the batch at " + first + " stores " + (stored.length - offset) + " extra hash bytes");
+        }
+        progress.update(range.size(), Math.max(total, range.size()));
       }
-    } catch (SQLException e) {
-      throw new WardException.LedgerUnavailable(
-          "could not read the ledger to verify it (SQLState " + e.getSQLState() + ")", e);
+    } finally {
+      fetcher.stop();
+      fetching.interrupt();
     }
     Map.Entry<Long, Expected> beyond = expected.higherEntry(range.size());
     if (beyond != null) {
@@ -190,6 +192,69 @@ public final class LedgerVerifier {
               + e.head().size() + ": entries were removed, or the database was rolled back to an older copy");
     }
     return new Verification.Intact(new TreeHead(range.size(), range.root()), matched);
+  }
+
+  private record Row(long first, int count, byte[] entries, byte[] hashes) {
+    static final Row END = new Row(-1, 0, new byte[0], new byte[0]);
+  }
+
+  /**
+   * Reads batches on its own thread, a few ahead of the hashing, in one repeatable-read snapshot.
+   * Verification is bound by SHA-256 and by PostgreSQL sending the rows; this overlaps the two.
+   */
+  private final class Fetcher implements Runnable {
+    private final BlockingQueue<Row> rows = new ArrayBlockingQueue<>(16);
+    private volatile boolean stopped;
+    private volatile RuntimeException failure;
+
+    @Override
+    public void run() {
+      try (Connection c = dataSource.getConnection()) {
+        // A cursor streams only inside a transaction; read-only and repeatable read give one snapshot.
+        c.setAutoCommit(false);
+        c.setReadOnly(true);
+        c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+        try (PreparedStatement ps = c.prepareStatement(SCAN)) {
+          // Binary transfer from the first execution: bytea as bytes, not hex text.
+          ps.unwrap(PGStatement.class).setPrepareThreshold(-1);
+          ps.setFetchSize(8);
+          try (ResultSet rs = ps.executeQuery()) {
+            while (!stopped && rs.next()) {
+              rows.put(new Row(rs.getLong(1), rs.getInt(2), rs.getBytes(3), rs.getBytes(4)));
+            }
+          }
+        } finally {
+          c.rollback();
+        }
+      } catch (SQLException e) {
+        failure = new WardException.LedgerUnavailable(
+            "could not read the ledger to verify it (SQLState " + e.getSQLState() + ")", e);
+      } catch (InterruptedException e) {
+        return;
+      } catch (RuntimeException e) {
+        failure = e;
+      }
+      try {
+        rows.put(Row.END);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    Row take() {
+      try {
+        Row r = rows.take();
+        if (r == Row.END && failure != null) throw failure;
+        return r;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new WardException.LedgerUnavailable("interrupted while verifying", e);
+      }
+    }
+
+    void stop() {
+      stopped = true;
+    }
   }
 
   private static Verification mismatch(long proven, Expected e, long size) {

@@ -76,6 +76,12 @@ public final class Merkle {
       return d.digest();
     }
 
+    byte[] leaf(byte[] bytes, int offset, int length) {
+      d.update(LEAF_PREFIX);
+      d.update(bytes, offset, length);
+      return d.digest();
+    }
+
     byte[] node(byte[] left, byte[] right) {
       d.update(NODE_PREFIX);
       d.update(left);

@@ -28,7 +28,10 @@ final class BenchSupport {
     void run(int thread, long iteration) throws Exception;
   }
 
-  /** Runs {@code op} from {@code threads} threads for {@code seconds}; prints rate and latency. */
+  /**
+   * Runs {@code op} from {@code threads} threads for {@code seconds}; prints rate and latency. The
+   * threads are platform threads, or virtual ones with {@code -Dbench.virtual=true}.
+   */
   static void measure(String label, int threads, double seconds, Operation op) throws Exception {
     long[][] latencies = new long[threads][];
     int[] counts = new int[threads];
@@ -39,7 +42,8 @@ final class BenchSupport {
     for (int t = 0; t < threads; t++) {
       int thread = t;
       latencies[t] = new long[1 << 16];
-      workers[t] = Thread.ofPlatform().start(() -> {
+      Thread.Builder builder = Boolean.getBoolean("bench.virtual") ? Thread.ofVirtual() : Thread.ofPlatform();
+      workers[t] = builder.start(() -> {
         try {
           start.await();
           long i = 0;

@@ -137,6 +137,13 @@ public final class LedgerVerifier {
         }
         byte[] entries = row.entries();
         byte[] stored = row.hashes();
+        if (stored.length != LedgerBatch.hashesLength(first, count)) {
+          return new Verification.Broken(first, Verification.Fault.NODE_MISMATCH,
+              "the batch at " + first + " stores " + stored.length / Merkle.HASH_LENGTH + " subtree hashes where "
+                  + LedgerBatch.hashesLength(first, count) / Merkle.HASH_LENGTH
+                  + " belong: it was moved there from another position, or altered");
+        }
+        CompactRange atStart = range.copy();
         ByteBuffer in = ByteBuffer.wrap(entries);
         int offset = 0;
         for (int i = 0; i < count; i++) {
@@ -151,12 +158,20 @@ public final class LedgerVerifier {
           for (CompactRange.Node node : range.append(leaf, hasher)) {
             if (stored.length < offset + Merkle.HASH_LENGTH
                 || !Arrays.equals(node.hash(), 0, Merkle.HASH_LENGTH, stored, offset, offset + Merkle.HASH_LENGTH)) {
+              if (node.level() == 0 && !storedHashesFit(atStart, first, count, stored, hasher)) {
+                return new Verification.Broken(first, Verification.Fault.NODE_MISMATCH,
+                    "the stored hashes of the batch at " + first + " do not fit its position: it was moved"
+                        + " there, or its hashes were altered");
+              }
               return node.level() == 0
                   ? new Verification.Broken(index, Verification.Fault.LEAF_MISMATCH,
                       "entry " + index + " does not match its stored leaf hash: the entry was changed")
-                  : new Verification.Broken(index, Verification.Fault.NODE_MISMATCH,
-                      "the stored hash of subtree " + node.level() + "/" + node.index()
-                          + " (completed by entry " + index + ") does not follow from the entries");
+                  // Leaf hashes agreed, so entries were moved together with their hashes: the
+                  // fault is somewhere in this subtree, and its first entry is all that is certain.
+                  : new Verification.Broken(Math.min(first, node.index() << node.level()), Verification.Fault.NODE_MISMATCH,
+                      "entries " + (node.index() << node.level()) + " to " + index + " do not recompute to the"
+                          + " stored hash of their subtree: entries were moved, inserted or removed with their hashes,"
+                          + " or the stored hash was changed");
             }
             offset += Merkle.HASH_LENGTH;
           }
@@ -192,6 +207,25 @@ public final class LedgerVerifier {
               + e.head().size() + ": entries were removed, or the database was rolled back to an older copy");
     }
     return new Verification.Intact(new TreeHead(range.size(), range.root()), matched);
+  }
+
+  /**
+   * Whether a batch's stored hashes are those of a tree continuing {@code atStart} with its stored
+   * leaf hashes: true when only entries were changed, false when the row was moved or its hashes
+   * edited (then no single entry can be blamed, only the batch).
+   */
+  private static boolean storedHashesFit(
+      CompactRange atStart, long first, int count, byte[] stored, Merkle.Hasher hasher) {
+    CompactRange r = atStart.copy();
+    int offset = 0;
+    for (int i = 0; i < count; i++) {
+      byte[] leaf = Arrays.copyOfRange(stored, offset, offset + Merkle.HASH_LENGTH);
+      for (CompactRange.Node node : r.append(leaf, hasher)) {
+        if (!Arrays.equals(node.hash(), 0, Merkle.HASH_LENGTH, stored, offset, offset + Merkle.HASH_LENGTH)) return false;
+        offset += Merkle.HASH_LENGTH;
+      }
+    }
+    return true;
   }
 
   private record Row(long first, int count, byte[] entries, byte[] hashes) {

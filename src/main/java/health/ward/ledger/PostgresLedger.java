@@ -64,6 +64,8 @@ public final class PostgresLedger implements Ledger {
   private CompactRange range;
   private final Merkle.Hasher hasher = new Merkle.Hasher();
   private boolean resync;
+  // The tree the last failed commit would have made: after a failure, the table may hold it.
+  private CompactRange attempted;
 
   /**
    * Opens the ledger stored in {@code dataSource} and starts its writer thread; {@code clock} stamps
@@ -186,7 +188,7 @@ public final class PostgresLedger implements Ledger {
     int n = batch.size();
     try {
       if (resync) {
-        range = loadRange();
+        range = resynced();
         resync = false;
       }
       long first = range.size();
@@ -209,10 +211,12 @@ public final class PostgresLedger implements Ledger {
           ps.setBytes(3, LedgerBatch.encodeEntries(entries));
           ps.setBytes(4, hashes);
           ps.setObject(5, OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC));
+          attempted = next;
           ps.executeUpdate();
         }
         c.commit();
       }
+      attempted = null;
       range = next;
       durable = new TreeHead(next.size(), next.root());
       for (int i = 0; i < n; i++) batch.get(i).index().complete(first + i);
@@ -225,6 +229,23 @@ public final class PostgresLedger implements Ledger {
               "the ledger could not make " + n + " entries durable" + state, e);
       for (Pending p : batch) p.index().completeExceptionally(failure);
     }
+  }
+
+  /**
+   * The tree after a failed commit: the one before it, or the attempted one if the commit did reach
+   * the disk. Anything else means another party wrote to the table; the writer then refuses every
+   * entry (fail closed) until an operator has run {@code ward verify}.
+   */
+  private CompactRange resynced() {
+    long stored = reader.size();
+    if (stored == range.size()) return range;
+    if (attempted != null && stored == attempted.size()
+        && java.security.MessageDigest.isEqual(reader.head(stored).root(), attempted.root())) {
+      return attempted;
+    }
+    throw new WardException.IntegrityFailure(
+        "the ledger table holds " + stored + " entries but this writer made " + range.size()
+            + ": someone else wrote to it. Stop Ward and run `ward verify`");
   }
 
   private CompactRange loadRange() {

@@ -90,6 +90,48 @@ public final class Merkle {
     }
   }
 
+  /**
+   * The RFC 9162 root hash of leaves {@code [0, size)}, read from {@code size}'s perfect subtrees
+   * (one per set bit of {@code size}, so at most 64 reads); the empty root for size 0.
+   */
+  public static byte[] rootOf(long size, SubtreeHashes hashes) {
+    return CompactRange.of(size, hashes).root();
+  }
+
+  /**
+   * MTH of leaves {@code [begin, end)}, {@code begin < end}, from the perfect subtrees that make
+   * them up, largest first: one read when the range is a perfect subtree, at most 64 otherwise.
+   * Requires {@code begin} to be a multiple of the largest power of two not above {@code end -
+   * begin}, which holds for every range RFC 9162's PATH and SUBPROOF split off.
+   */
+  static byte[] rangeHash(long begin, long end, SubtreeHashes hashes) {
+    long n = end - begin;
+    if (begin < 0 || n <= 0) {
+      throw new IllegalArgumentException("not a range of leaves: [" + begin + ", " + end + ")");
+    }
+    int top = 63 - Long.numberOfLeadingZeros(n);
+    if ((begin & ((1L << top) - 1)) != 0) {
+      throw new IllegalArgumentException("range [" + begin + ", " + end + ") is not aligned");
+    }
+    byte[][] peaks = new byte[Long.bitCount(n)][];
+    long start = begin;
+    int i = 0;
+    for (int level = top; level >= 0; level--) {
+      if ((n & (1L << level)) != 0) {
+        peaks[i++] = hashes.hash(level, start >>> level);
+        start += 1L << level;
+      }
+    }
+    byte[] acc = peaks[peaks.length - 1].clone();
+    for (int j = peaks.length - 2; j >= 0; j--) acc = nodeHash(peaks[j], acc);
+    return acc;
+  }
+
+  /** The largest power of two strictly below {@code n}, for {@code n > 1} (RFC 9162's k). */
+  static long splitPoint(long n) {
+    return Long.highestOneBit(n - 1);
+  }
+
   static MessageDigest sha256() {
     try {
       return MessageDigest.getInstance("SHA-256");

@@ -184,6 +184,7 @@ final class ServeCommand implements Callable<Integer> {
     FhirServer server =
         new FhirServer(
                 app.records(),
+                app.transparency(),
                 app.authenticator(),
                 new ServerConfig(
                     http.host(), http.port(), tls, http.tlsDir(), http.certPath(), http.keyPath(),

@@ -4,6 +4,7 @@ import health.ward.access.TokenPolicy;
 import health.ward.audit.AuditTrail;
 import health.ward.auth.ApiTokens;
 import health.ward.auth.Authenticator;
+import health.ward.breach.LedgerTransparency;
 import health.ward.common.WardException;
 import health.ward.keys.KeyEncryptionKey;
 import health.ward.keys.PatientKeyring;
@@ -83,6 +84,11 @@ public final class WardApp implements AutoCloseable {
 
   public RecordsService records() {
     return records;
+  }
+
+  /** The ledger's signed checkpoints and proofs, for {@code /ledger} and the CLI. */
+  public LedgerTransparency transparency() {
+    return new LedgerTransparency(ledger.reader());
   }
 
   /** The API tokens (authenticator of the FHIR server, and `ward token`). */

@@ -97,6 +97,41 @@ public final class LedgerReader {
     return new TreeHead(size, withHashes(h -> CompactRange.of(size, h).root()));
   }
 
+  /**
+   * The proof that entry {@code index} is in the tree of {@code size} entries (one database round
+   * trip). Throws {@link WardException.InvalidRequest} unless {@code 0 <= index < size <= size()}.
+   */
+  public InclusionProof proveInclusion(long index, long size) {
+    long stored = size();
+    if (size < 1 || size > stored) {
+      throw new WardException.InvalidRequest("size must be between 1 and the ledger's size " + stored + ", was " + size);
+    }
+    if (index < 0 || index >= size) {
+      throw new WardException.InvalidRequest("index must be between 0 and size - 1 (" + (size - 1) + "), was " + index);
+    }
+    return withHashes(h -> InclusionProof.prove(index, size, h));
+  }
+
+  /**
+   * The proof that the tree of {@code from} entries is a prefix of the tree of {@code to}. Throws
+   * {@link WardException.InvalidRequest} unless {@code 0 <= from <= to <= size()}.
+   */
+  public ConsistencyProof proveConsistency(long from, long to) {
+    long stored = size();
+    if (to < 0 || to > stored) {
+      throw new WardException.InvalidRequest("to must be between 0 and the ledger's size " + stored + ", was " + to);
+    }
+    if (from < 0 || from > to) {
+      throw new WardException.InvalidRequest("from must be between 0 and to (" + to + "), was " + from);
+    }
+    return withHashes(h -> ConsistencyProof.prove(from, to, h));
+  }
+
+  /** The stored leaf hash of entry {@code index}; the index must be below {@link #size()}. */
+  public byte[] leafHash(long index) {
+    return withHashes(h -> h.hash(0, index));
+  }
+
   /** The stored entry at {@code index}, if there is one. */
   public Optional<byte[]> entry(long index) {
     if (index < 0) return Optional.empty();

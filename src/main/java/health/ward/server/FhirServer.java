@@ -3,6 +3,7 @@ package health.ward.server;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.parser.StrictErrorHandler;
 import health.ward.auth.Authenticator;
+import health.ward.breach.LedgerTransparency;
 import health.ward.records.RecordsService;
 import jakarta.servlet.DispatcherType;
 import java.security.SecureRandom;
@@ -44,12 +45,19 @@ public final class FhirServer implements AutoCloseable {
   private final Server jetty;
   private final ServerConnector connector;
 
-  public FhirServer(RecordsService records, Authenticator auth, ServerConfig cfg) {
-    this(records, auth, cfg, Clock.systemUTC(), new SecureRandom());
+  public FhirServer(RecordsService records, LedgerTransparency ledger, Authenticator auth, ServerConfig cfg) {
+    this(records, ledger, auth, cfg, Clock.systemUTC(), new SecureRandom());
   }
 
-  FhirServer(RecordsService records, Authenticator auth, ServerConfig cfg, Clock clock, SecureRandom random) {
+  FhirServer(
+      RecordsService records,
+      LedgerTransparency ledger,
+      Authenticator auth,
+      ServerConfig cfg,
+      Clock clock,
+      SecureRandom random) {
     Objects.requireNonNull(records, "records");
+    Objects.requireNonNull(ledger, "ledger");
     Objects.requireNonNull(auth, "auth");
     this.cfg = Objects.requireNonNull(cfg, "cfg");
     FhirContext ctx = FhirContext.forR4Cached();
@@ -116,6 +124,9 @@ public final class FhirServer implements AutoCloseable {
     context.addFilter(new FilterHolder(new BodyLimitFilter(cfg.maxBodyBytes(), ctx)), PATH + "/*",
         EnumSet.of(DispatcherType.REQUEST));
     context.addFilter(new FilterHolder(new BufferedResponseFilter()), PATH + "/*",
+        EnumSet.of(DispatcherType.REQUEST));
+    context.addServlet(new ServletHolder("ledger", new LedgerServlet(ledger, ctx)), LedgerServlet.PATH + "/*");
+    context.addFilter(new FilterHolder(new BearerAuthFilter(auth, records, ctx)), LedgerServlet.PATH + "/*",
         EnumSet.of(DispatcherType.REQUEST));
     context.setErrorHandler(new OutcomeErrorPages.ForContext());
     jetty.setErrorHandler(new OutcomeErrorPages.ForServer());

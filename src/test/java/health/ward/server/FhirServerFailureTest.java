@@ -54,7 +54,7 @@ class FhirServerFailureTest {
   void open() {
     app = TestApps.open(dir);
     token = app.tokens().create("failure-test").secret().reveal();
-    server = new FhirServer(app.records(), app.authenticator(), FhirServerTest.smallBodies(dir.resolve("tls"))).start();
+    server = new FhirServer(app.records(), app.transparency(), app.authenticator(), FhirServerTest.smallBodies(dir.resolve("tls"))).start();
     http = Https.client();
   }
 
@@ -156,7 +156,7 @@ class FhirServerFailureTest {
     PGSimpleDataSource unreachable = new PGSimpleDataSource();
     unreachable.setURL("jdbc:postgresql://127.0.0.1:1/ward?connectTimeout=2");
     try (ApiTokens down = new ApiTokens(unreachable, Clock.systemUTC(), new SecureRandom());
-        FhirServer s = new FhirServer(app.records(), down, FhirServerTest.smallBodies(dir.resolve("tls"))).start()) {
+        FhirServer s = new FhirServer(app.records(), app.transparency(), down, FhirServerTest.smallBodies(dir.resolve("tls"))).start()) {
       HttpResponse<String> r = Https.send(http, Https.request(s.baseUrl() + "/Patient/x")
           .header("Authorization", "Bearer " + token).GET().build());
       assertOutcome(r, 503, "STORE_UNAVAILABLE");

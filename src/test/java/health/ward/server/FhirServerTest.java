@@ -66,7 +66,7 @@ class FhirServerTest {
   void open() {
     app = TestApps.open(dir);
     token = app.tokens().create("server-test").secret().reveal();
-    server = new FhirServer(app.records(), app.authenticator(), smallBodies(dir.resolve("tls"))).start();
+    server = new FhirServer(app.records(), app.transparency(), app.authenticator(), smallBodies(dir.resolve("tls"))).start();
     http = Https.client();
   }
 
@@ -585,7 +585,7 @@ class FhirServerTest {
   void syntheaBundles_postedToTheBase_areStoredAndSearchable() throws Exception {
     Assumptions.assumeTrue(Files.isDirectory(SYNTHEA), "no Synthea sample data");
     try (FhirServer big =
-        new FhirServer(app.records(), app.authenticator(), ServerConfig.selfSigned(dir.resolve("tls")).withPort(0)).start()) {
+        new FhirServer(app.records(), app.transparency(), app.authenticator(), ServerConfig.selfSigned(dir.resolve("tls")).withPort(0)).start()) {
       for (String prefix : List.of("hospitalInformation", "practitionerInformation", "Jarvis643_Koss676")) {
         Path file;
         try (var files = Files.list(SYNTHEA)) {

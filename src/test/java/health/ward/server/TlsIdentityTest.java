@@ -95,7 +95,7 @@ class TlsIdentityTest {
     ServerConfig cfg = ServerConfig.pem(cert, key).withPort(0).withThreads(8);
     health.ward.auth.Authenticator deny = t -> { throw new WardException.Unauthenticated("no"); };
     try (WardApp app = TestApps.open(dir.resolve("app"));
-        FhirServer s = new FhirServer(app.records(), deny, cfg, NOW, new SecureRandom()).start()) {
+        FhirServer s = new FhirServer(app.records(), app.transparency(), deny, cfg, NOW, new SecureRandom()).start()) {
       HttpResponse<String> r = Https.send(Https.client(), Https.request(s.baseUrl() + "/metadata").GET().build());
       assertEquals(200, r.statusCode());
     }
@@ -118,7 +118,7 @@ class TlsIdentityTest {
     ServerConfig cfg = ServerConfig.plainHttp().withPort(0).withThreads(8);
     health.ward.auth.Authenticator deny = t -> { throw new WardException.Unauthenticated("no"); };
     try (WardApp app = TestApps.open(dir.resolve("app"));
-        FhirServer s = new FhirServer(app.records(), deny, cfg, NOW, new SecureRandom()).start()) {
+        FhirServer s = new FhirServer(app.records(), app.transparency(), deny, cfg, NOW, new SecureRandom()).start()) {
       assertTrue(s.baseUrl().startsWith("http://127.0.0.1:"), s.baseUrl());
       HttpResponse<String> r = Https.send(HttpClient.newHttpClient(), Https.request(s.baseUrl() + "/metadata").GET().build());
       assertEquals(200, r.statusCode());
@@ -132,7 +132,7 @@ class TlsIdentityTest {
     health.ward.auth.Authenticator deny = t -> { throw new WardException.Unauthenticated("no"); };
     for (int start = 0; start < 2; start++) {
       try (WardApp app = TestApps.open(dir.resolve("app" + start));
-          FhirServer s = new FhirServer(app.records(), deny, cfg, NOW, new SecureRandom()).start()) {
+          FhirServer s = new FhirServer(app.records(), app.transparency(), deny, cfg, NOW, new SecureRandom()).start()) {
         X509Certificate stored = (X509Certificate) CertificateFactory.getInstance("X.509")
             .generateCertificate(new ByteArrayInputStream(Files.readAllBytes(dir.resolve("tls").resolve(TlsIdentity.CERT_FILE))));
         KeyStore trust = KeyStore.getInstance("PKCS12");

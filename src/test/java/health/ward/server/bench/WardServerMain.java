@@ -24,7 +24,7 @@ public final class WardServerMain {
     Patient p = new Patient();
     p.addName().setFamily("Bench").addGiven("Mark");
     String id = app.records().create(RequestContext.local(Principal.operator("bench")), p, null).id();
-    FhirServer server = new FhirServer(app.records(), app.authenticator(),
+    FhirServer server = new FhirServer(app.records(), app.transparency(), app.authenticator(),
         ServerConfig.selfSigned(root.resolve("data").resolve("tls")).withPort(Integer.parseInt(args[0]))).start();
     System.out.println("ready " + server.baseUrl() + " " + token + " Patient/" + id);
     Thread.sleep(Long.MAX_VALUE);

@@ -37,6 +37,7 @@ import picocli.CommandLine.Spec;
       KeysCommand.class,
       ImportCommand.class,
       VerifyCommand.class,
+      ProofCommand.class,
       CommandLine.HelpCommand.class
     },
     exitCodeOnInvalidInput = ExitCodes.USAGE,

@@ -114,6 +114,11 @@ public final class WardApp implements AutoCloseable {
     return database.dataSource();
   }
 
+  /** Connections as the schema owner (see {@link Database#ownerDataSource()}); never for requests. */
+  public DataSource ownerDataSource() {
+    return database.ownerDataSource();
+  }
+
   public WardConfig config() {
     return config;
   }

@@ -18,6 +18,11 @@ import org.flywaydb.core.Flyway;
  * One schema (Flyway migrations in {@code db/migration}), one code path for both.
  */
 public final class Database implements AutoCloseable {
+  /** The embedded cluster's superuser, which owns the schema and runs migrations. */
+  static final String OWNER = "postgres";
+  /** The embedded database's role for requests: no UPDATE, DELETE or TRUNCATE on the ledger. */
+  public static final String APP_ROLE = "ward_app";
+
   private final EmbeddedPostgres embedded;
   private final HikariDataSource pool;
 
@@ -53,7 +58,16 @@ public final class Database implements AutoCloseable {
         var rs = s.executeQuery("select 1 from pg_database where datname = 'ward'");
         if (!rs.next()) s.execute("create database ward");
       }
-      return open(pg, pg.getJdbcUrl("postgres", "ward"), "postgres", "", poolSize);
+      // The schema owner migrates; requests run as APP_ROLE, which may not change or remove
+      // ledger rows, nor disable the triggers that guard them (only an owner may).
+      try {
+        migrate(pg.getDatabase(OWNER, "ward"));
+        grantAppRole(pg.getDatabase(OWNER, "ward"));
+      } catch (RuntimeException | SQLException e) {
+        closeQuietly(pg);
+        throw e;
+      }
+      return open(pg, pg.getJdbcUrl(APP_ROLE, "ward"), APP_ROLE, "", poolSize);
     } catch (IOException | SQLException e) {
       throw new WardException.StoreUnavailable(
           "could not start the embedded PostgreSQL in " + dir + ": " + e.getMessage(), e);
@@ -85,14 +99,42 @@ public final class Database implements AutoCloseable {
       throw new WardException.StoreUnavailable(
           "could not connect to PostgreSQL at " + redact(url) + ": " + e.getMessage(), e);
     }
+    if (pg == null) {
+      try {
+        migrate(ds);
+      } catch (RuntimeException e) {
+        ds.close();
+        throw e;
+      }
+    }
+    return new Database(pg, ds);
+  }
+
+  private static void migrate(DataSource ds) {
     try {
       Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
     } catch (RuntimeException e) {
-      ds.close();
-      closeQuietly(pg);
       throw new WardException.StoreUnavailable("could not migrate the schema: " + e.getMessage(), e);
     }
-    return new Database(pg, ds);
+  }
+
+  /**
+   * Creates (once) the role requests run as and gives it what it needs on every table, except
+   * changing or removing ledger rows and touching the migration history. Run after every migration
+   * so new tables are covered.
+   */
+  private static void grantAppRole(DataSource owner) throws SQLException {
+    try (Connection c = owner.getConnection(); Statement s = c.createStatement()) {
+      s.execute(
+          "do $$ begin if not exists (select 1 from pg_roles where rolname = '" + APP_ROLE + "') then"
+              + " create role " + APP_ROLE + " login; end if; end $$");
+      s.execute("grant connect on database ward to " + APP_ROLE);
+      s.execute("grant usage on schema public to " + APP_ROLE);
+      s.execute("grant select, insert, update, delete on all tables in schema public to " + APP_ROLE);
+      s.execute("grant usage, select, update on all sequences in schema public to " + APP_ROLE);
+      s.execute("revoke insert, update, delete, truncate on flyway_schema_history from " + APP_ROLE);
+      s.execute("revoke update, delete, truncate on ledger_batch, ledger_checkpoint from " + APP_ROLE);
+    }
   }
 
   private static String redact(String url) {
@@ -108,8 +150,17 @@ public final class Database implements AutoCloseable {
     }
   }
 
+  /** Connections for Ward's work; on the embedded database as {@link #APP_ROLE}. */
   public DataSource dataSource() {
     return pool;
+  }
+
+  /**
+   * Unpooled connections as the schema owner, for operator tooling that must change the schema or
+   * inspect it as its owner; never used for requests. For an external database, the configured user.
+   */
+  public DataSource ownerDataSource() {
+    return embedded != null ? embedded.getDatabase(OWNER, "ward") : pool;
   }
 
   /** True when this database is the embedded one under the data directory. */

@@ -74,7 +74,7 @@ class NoPlaintextAtRestTest {
       for (String family : List.of("Mraz590", "Koss676")) {
         assertEquals(1, app.records().search(who, "Patient", new SearchRequest(Map.of("family", List.of(family)), 0, 10, null, false)).total());
       }
-      try (Connection c = app.dataSource().getConnection(); Statement st = c.createStatement()) {
+      try (Connection c = app.ownerDataSource().getConnection(); Statement st = c.createStatement()) {
         st.execute("checkpoint");
       }
     } finally {

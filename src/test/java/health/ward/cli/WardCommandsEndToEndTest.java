@@ -199,7 +199,7 @@ class WardCommandsEndToEndTest {
     assertTrue(intact.out().contains("ledger intact: 2 entries"), intact.out());
 
     try (WardApp app = WardApp.open(config());
-        java.sql.Connection c = app.dataSource().getConnection();
+        java.sql.Connection c = app.ownerDataSource().getConnection();
         java.sql.Statement s = c.createStatement()) {
       // Flip the last byte of entry 1 (the second entry of the batch, or a batch of its own).
       s.execute("alter table ledger_batch disable trigger all");

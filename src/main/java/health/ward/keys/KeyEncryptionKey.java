@@ -50,7 +50,7 @@ import java.util.Set;
 public final class KeyEncryptionKey {
   static final String FILE_NAME = "kek.json";
   private static final String FORMAT = "ward-kek/1";
-  private static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-------");
+  static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-------");
   private static final Set<PosixFilePermission> DIR_MODE = PosixFilePermissions.fromString("rwx------");
 
   private final Path keysDir;
@@ -241,14 +241,14 @@ public final class KeyEncryptionKey {
     return new KeyEncryptionKey(keysDir, next, passphraseKey, kdf);
   }
 
-  private static void createPrivateDirectory(Path dir) throws IOException {
+  static void createPrivateDirectory(Path dir) throws IOException {
     if (Files.isDirectory(dir)) return;
     Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(DIR_MODE));
     // The umask may have narrowed the mode given at creation; set it exactly.
     Files.setPosixFilePermissions(dir, DIR_MODE);
   }
 
-  private static Path writeTemp(Path dir, byte[] content) throws IOException {
+  static Path writeTemp(Path dir, byte[] content) throws IOException {
     Path tmp = Files.createTempFile(dir, ".kek-", ".tmp", PosixFilePermissions.asFileAttribute(FILE_MODE));
     try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
       ByteBuffer buf = ByteBuffer.wrap(content);
@@ -263,13 +263,13 @@ public final class KeyEncryptionKey {
     return tmp;
   }
 
-  private static void fsyncDirectory(Path dir) throws IOException {
+  static void fsyncDirectory(Path dir) throws IOException {
     try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
       ch.force(true);
     }
   }
 
-  private static String describe(IOException e) {
+  static String describe(IOException e) {
     return switch (e) {
       case AccessDeniedException a -> "permission denied";
       case NoSuchFileException n -> "no such file";

@@ -12,6 +12,9 @@ import java.util.function.Consumer;
  * Rotation of the key-encryption key. Data keys are not changed and resources are not re-encrypted:
  * only the wrapping of each key row is renewed.
  *
+ * <p>The checkpoint signing key ({@link CheckpointKey}) is rewrapped with the rows, and checked
+ * with them before the old key goes.
+ *
  * <p>Crash safety: each step leaves a state in which every row opens.
  *
  * <ol>
@@ -70,7 +73,13 @@ public final class KeyRotation {
               }
             },
             n -> progress.accept("rewrapped " + n + " keys"));
+    CheckpointKey.rewrap(keysDir, both);
     AesGcmKeyset newOnly = both.keyset().withOnlyPrimary();
+    if (!CheckpointKey.opensUnder(keysDir, newOnly)) {
+      throw new WardException.KeyUnavailable(
+          "the checkpoint key in " + keysDir + " is not wrapped under the new key (was Ward running"
+              + " during the rotation?); the old key was kept, run the rotation again");
+    }
     store.forEach(
         BATCH_SIZE,
         e -> {

@@ -38,6 +38,7 @@ import picocli.CommandLine.Spec;
       ImportCommand.class,
       VerifyCommand.class,
       ProofCommand.class,
+      CheckpointCommand.class,
       CommandLine.HelpCommand.class
     },
     exitCodeOnInvalidInput = ExitCodes.USAGE,

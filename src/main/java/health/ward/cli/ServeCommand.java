@@ -1,23 +1,28 @@
 package health.ward.cli;
 
 import health.ward.common.WardException;
+import health.ward.ledger.CheckpointSink;
+import health.ward.ledger.WitnessCheck;
 import health.ward.server.FhirServer;
 import health.ward.server.ServerConfig;
 import java.io.PrintWriter;
 import java.net.BindException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /** {@code ward serve}: opens Ward and serves the FHIR API until SIGTERM or SIGINT. */
 @Command(
@@ -52,6 +57,23 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--threads", paramLabel = "N", defaultValue = "64", description = "Request threads (default: ${DEFAULT-VALUE}).")
   int threads;
 
+  @Option(
+      names = "--checkpoint-sink",
+      paramLabel = "DIR|URL",
+      description = {
+        "Push every signed ledger checkpoint to this witness: a directory (ideally another host's mount) or an"
+            + " http(s) URL (POST note, GET newest). Repeatable. At start-up the ledger must extend the newest"
+            + " checkpoint each sink holds, or Ward refuses to serve."
+      })
+  List<String> checkpointSinks = new ArrayList<>();
+
+  @Option(
+      names = "--checkpoint-interval",
+      paramLabel = "DURATION",
+      defaultValue = "1s",
+      description = "How often to sign a checkpoint while entries arrive: e.g. 500ms, 1s, 5s (default: ${DEFAULT-VALUE}).")
+  String checkpointInterval;
+
   /** What the HTTP front end needs, resolved from the flags; {@link #startServer} maps it onto the server's config. */
   record HttpSettings(
       String host, int port, TlsMode tls, Path tlsDir, Path certPath, Path keyPath, long maxBodyBytes, int threads) {
@@ -81,6 +103,8 @@ final class ServeCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     HttpSettings http = settings();
+    List<CheckpointSink> sinks = sinks();
+    Duration interval = interval();
     Main main = Main.of(spec);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
@@ -103,6 +127,15 @@ final class ServeCommand implements Callable<Integer> {
           WardApp app = main.open(config);
           RunningServer server;
           try {
+            int refused = checkLedger(app, sinks, err);
+            if (refused != ExitCodes.OK) {
+              app.close();
+              return refused;
+            }
+            app.startCheckpoints(sinks, interval, w -> {
+              err.println("ward: WARNING: " + w);
+              err.flush();
+            });
             server = startServer(app, http);
           } catch (RuntimeException e) {
             app.close();
@@ -130,6 +163,62 @@ final class ServeCommand implements Callable<Integer> {
           return ExitCodes.OK;
         });
   }
+
+  /**
+   * Checks the ledger against every witness before serving: a witness that cannot be read or that
+   * holds a checkpoint the ledger does not extend stops start-up, with what was found and what to
+   * do. Returns the exit code to stop with, or OK.
+   */
+  static int checkLedger(WardApp app, List<CheckpointSink> sinks, PrintWriter err) {
+    List<java.util.function.Supplier<WitnessCheck.Result>> checks = new ArrayList<>();
+    checks.add(app::checkStoredCheckpoint);
+    for (CheckpointSink sink : sinks) checks.add(() -> app.checkWitness(sink));
+    for (var check : checks) {
+      WitnessCheck.Result r = check.get();
+      if (!r.ok()) {
+        err.println("ward: refusing to serve: " + r.message());
+        err.flush();
+        return r instanceof WitnessCheck.Unreachable ? ExitCodes.UNAVAILABLE : ExitCodes.INTEGRITY;
+      }
+      err.println("ward: ledger check: " + r.message());
+    }
+    err.flush();
+    return ExitCodes.OK;
+  }
+
+  List<CheckpointSink> sinks() {
+    List<CheckpointSink> out = new ArrayList<>();
+    for (String spec0 : checkpointSinks) {
+      try {
+        out.add(CheckpointSink.parse(spec0));
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--checkpoint-sink: " + e.getMessage());
+      }
+    }
+    return out;
+  }
+
+  Duration interval() {
+    Matcher m = DURATION.matcher(checkpointInterval == null ? "" : checkpointInterval.strip());
+    if (!m.matches()) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--checkpoint-interval: expected a duration like 500ms, 1s or 1m, got '" + checkpointInterval + "'");
+    }
+    long n = Long.parseLong(m.group(1));
+    Duration d =
+        switch (m.group(2).toLowerCase(Locale.ROOT)) {
+          case "ms" -> Duration.ofMillis(n);
+          case "s" -> Duration.ofSeconds(n);
+          default -> Duration.ofMinutes(n);
+        };
+    if (d.compareTo(Duration.ofMillis(100)) < 0 || d.compareTo(Duration.ofMinutes(10)) > 0) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--checkpoint-interval must be between 100ms and 10m, was " + checkpointInterval);
+    }
+    return d;
+  }
+
+  private static final Pattern DURATION = Pattern.compile("(\\d{1,9})\\s*(ms|s|m)", Pattern.CASE_INSENSITIVE);
 
   /** Resolves and checks the HTTP flags; inconsistent ones are usage errors. */
   HttpSettings settings() {

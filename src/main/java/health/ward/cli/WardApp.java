@@ -6,9 +6,21 @@ import health.ward.auth.ApiTokens;
 import health.ward.auth.Authenticator;
 import health.ward.breach.LedgerTransparency;
 import health.ward.common.WardException;
+import health.ward.crypto.NoteVerifierKey;
+import health.ward.keys.CheckpointKey;
 import health.ward.keys.KeyEncryptionKey;
 import health.ward.keys.PatientKeyring;
+import health.ward.ledger.Checkpoint;
+import health.ward.ledger.CheckpointRejectedException;
+import health.ward.ledger.CheckpointSigner;
+import health.ward.ledger.CheckpointSink;
+import health.ward.ledger.Checkpointer;
+import health.ward.ledger.LedgerReader;
+import health.ward.ledger.LedgerVerifier;
 import health.ward.ledger.PostgresLedger;
+import health.ward.ledger.TreeHead;
+import health.ward.ledger.Verification;
+import health.ward.ledger.WitnessCheck;
 import health.ward.records.RecordsService;
 import health.ward.store.Database;
 import health.ward.store.PostgresRecordStore;
@@ -18,6 +30,9 @@ import health.ward.vault.RecordVault;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Consumer;
 import javax.sql.DataSource;
 
 /**
@@ -33,10 +48,17 @@ public final class WardApp implements AutoCloseable {
   private final RecordsService records;
   private final ApiTokens tokens;
   private final WrappedKeyStore wrappedKeys;
+  private final CheckpointSigner signer;
+  private final Clock clock;
+  private final long sizeAtOpen;
+  private Checkpointer checkpointer;
 
   private WardApp(
       WardConfig config, Database database, KeyEncryptionKey kek, WrappedKeyStore wrappedKeys,
-      PostgresLedger ledger, RecordsService records, ApiTokens tokens) {
+      PostgresLedger ledger, RecordsService records, ApiTokens tokens, CheckpointSigner signer, Clock clock) {
+    this.signer = signer;
+    this.clock = clock;
+    this.sizeAtOpen = ledger.size();
     this.config = config;
     this.database = database;
     this.kek = kek;
@@ -61,6 +83,7 @@ public final class WardApp implements AutoCloseable {
     }
     // The key first: a wrong passphrase is refused before anything else starts.
     KeyEncryptionKey kek = KeyEncryptionKey.load(keys, config.passphrase());
+    CheckpointSigner signer = CheckpointSigner.of(CheckpointKey.loadOrCreate(keys, kek, logName(keys, random), random));
     Database db =
         config.dbUrl() == null
             ? Database.embedded(data.resolve("postgres"), config.dbPoolSize())
@@ -74,7 +97,7 @@ public final class WardApp implements AutoCloseable {
       RecordsService records =
           new RecordsService(new PostgresRecordStore(ds), vault, new AuditTrail(ledger), new TokenPolicy(), clock, random);
       ApiTokens tokens = new ApiTokens(ds, clock, random);
-      return new WardApp(config, db, kek, wrapped, ledger, records, tokens);
+      return new WardApp(config, db, kek, wrapped, ledger, records, tokens, signer, clock);
     } catch (RuntimeException e) {
       if (ledger != null) ledger.close();
       db.close();
@@ -82,8 +105,101 @@ public final class WardApp implements AutoCloseable {
     }
   }
 
+  /**
+   * The ledger's name (the checkpoint origin and signing key name): the existing key's, or for a new
+   * key directory {@code ward/<8 random hex digits>}, so that witnesses can tell Wards apart.
+   */
+  private static String logName(Path keys, SecureRandom random) {
+    if (java.nio.file.Files.exists(keys.resolve("checkpoint-key.json"))) {
+      return NoteVerifierKey.parse(CheckpointKey.verifierKey(keys)).name();
+    }
+    byte[] id = new byte[4];
+    random.nextBytes(id);
+    return "ward/" + java.util.HexFormat.of().formatHex(id);
+  }
+
   public RecordsService records() {
     return records;
+  }
+
+  /** The verifier key of the ledger's checkpoints ({@code <name>+<key id>+<base64 key>}). */
+  public String verifierKey() {
+    return signer.verifierKey();
+  }
+
+  /** Signs the tree head as a C2SP checkpoint of this ledger. */
+  String sign(TreeHead head) {
+    return signer.sign(new Checkpoint(signer.keyName(), head.size(), head.root()));
+  }
+
+  /**
+   * The tree head a signed checkpoint of this ledger states. Throws IllegalArgumentException, with
+   * the reason, if the note is not signed by this ledger's key or names another log.
+   */
+  TreeHead openCheckpoint(String note) {
+    Checkpoint c;
+    try {
+      c = signer.verifier().verify(note);
+    } catch (CheckpointRejectedException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
+    if (!c.origin().equals(signer.keyName())) {
+      throw new IllegalArgumentException("the checkpoint is of log '" + c.origin() + "', not of '" + signer.keyName() + "'");
+    }
+    return new TreeHead(c.size(), c.rootHash());
+  }
+
+  /**
+   * Starts issuing signed checkpoints every {@code interval} and pushing them to {@code sinks}; the
+   * first is issued (and pushed) before this returns. {@link #close()} issues a last one.
+   */
+  synchronized void startCheckpoints(List<CheckpointSink> sinks, Duration interval, Consumer<String> warnings) {
+    if (checkpointer != null) throw new IllegalStateException("checkpoints already started");
+    checkpointer = new Checkpointer(ledger, this::sign, sinks, clock, warnings);
+    checkpointer.checkpoint();
+    checkpointer.start(interval);
+  }
+
+  /**
+   * Checks the ledger against its own newest stored checkpoint: the signature, and that the stored
+   * tree still has that root at that size (catches crude edits without a witness; a witness also
+   * catches a roll-back of the whole database).
+   */
+  WitnessCheck.Result checkStoredCheckpoint() {
+    LedgerReader reader = ledger.reader();
+    CheckpointSink stored =
+        new CheckpointSink() {
+          @Override
+          public String describe() {
+            return "this database's newest stored checkpoint";
+          }
+
+          @Override
+          public void publish(long size, String note) {
+            throw new UnsupportedOperationException("stored checkpoints are written by the checkpointer");
+          }
+
+          @Override
+          public java.util.Optional<String> newest() {
+            return reader.latestCheckpoint().map(LedgerReader.StoredCheckpoint::note);
+          }
+        };
+    return WitnessCheck.check(stored, this::openCheckpoint, reader);
+  }
+
+  /** Every stored signed checkpoint, oldest first. */
+  List<LedgerReader.StoredCheckpoint> storedCheckpoints() {
+    return ledger.reader().checkpointsAfter(-1);
+  }
+
+  /** Checks the ledger against the newest checkpoint {@code sink} holds. */
+  WitnessCheck.Result checkWitness(CheckpointSink sink) {
+    return WitnessCheck.check(sink, this::openCheckpoint, ledger.reader());
+  }
+
+  /** Recomputes the whole ledger and checks it against every stored and {@code trusted} checkpoint. */
+  Verification verifyLedger(List<LedgerVerifier.Expected> trusted, LedgerVerifier.Progress progress) {
+    return new LedgerVerifier(dataSource()).verify(this::openCheckpoint, trusted, progress);
   }
 
   /** The ledger's signed checkpoints and proofs, for {@code /ledger} and the CLI. */
@@ -126,6 +242,17 @@ public final class WardApp implements AutoCloseable {
   @Override
   public void close() {
     try {
+      Checkpointer c;
+      synchronized (this) {
+        c = checkpointer;
+        checkpointer = null;
+      }
+      if (c != null) {
+        c.close();
+      } else if (ledger.size() > sizeAtOpen) {
+        // A command that wrote to the ledger (import, say) leaves a signed checkpoint of it.
+        new Checkpointer(ledger, this::sign, List.of(), clock, w -> System.err.println("ward: " + w)).close();
+      }
       tokens.close();
     } finally {
       try {

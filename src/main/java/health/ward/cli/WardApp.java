@@ -15,6 +15,7 @@ import health.ward.ledger.CheckpointRejectedException;
 import health.ward.ledger.CheckpointSigner;
 import health.ward.ledger.CheckpointSink;
 import health.ward.ledger.Checkpointer;
+import health.ward.ledger.Ledger;
 import health.ward.ledger.LedgerReader;
 import health.ward.ledger.LedgerVerifier;
 import health.ward.ledger.PostgresLedger;
@@ -33,6 +34,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import javax.sql.DataSource;
 
 /**
@@ -74,6 +76,15 @@ public final class WardApp implements AutoCloseable {
   }
 
   static WardApp open(WardConfig config, Clock clock, SecureRandom random) {
+    return open(config, clock, random, UnaryOperator.identity());
+  }
+
+  /**
+   * As {@link #open(WardConfig)}, with {@code auditLedger} choosing what the records service appends
+   * its access events to, given the durable ledger. Only the ledger-overhead benchmark passes
+   * anything but the identity (to measure what the durable ledger costs a read).
+   */
+  static WardApp open(WardConfig config, Clock clock, SecureRandom random, UnaryOperator<Ledger> auditLedger) {
     Path data = config.dataDir().toAbsolutePath().normalize();
     Path keys = config.keysDir().toAbsolutePath().normalize();
     if (keys.startsWith(data)) {
@@ -95,7 +106,7 @@ public final class WardApp implements AutoCloseable {
       RecordVault vault = new RecordVault(new PatientKeyring(kek, wrapped, config.keyCacheSize()));
       ledger = new PostgresLedger(ds, clock);
       RecordsService records =
-          new RecordsService(new PostgresRecordStore(ds), vault, new AuditTrail(ledger), new TokenPolicy(), clock, random);
+          new RecordsService(new PostgresRecordStore(ds), vault, new AuditTrail(auditLedger.apply(ledger)), new TokenPolicy(), clock, random);
       ApiTokens tokens = new ApiTokens(ds, clock, random);
       return new WardApp(config, db, kek, wrapped, ledger, records, tokens, signer, clock);
     } catch (RuntimeException e) {

@@ -15,7 +15,7 @@ import java.util.function.UnaryOperator;
  * fresh data and key directory, HTTPS with a self-signed certificate, and access events appended
  * either to the durable ledger (as in production) or, with {@code memory}, counted and dropped, so
  * that the difference is what the durable, group-committed ledger costs. Not a test.
- * Usage: BenchServerMain PORT durable|memory. Prints "ready BASE_URL TOKEN".
+ * Usage: BenchServerMain PORT durable|memory [DIR]. Prints "ready BASE_URL TOKEN".
  */
 public final class BenchServerMain {
   private BenchServerMain() {}
@@ -45,7 +45,7 @@ public final class BenchServerMain {
       case "memory" -> false;
       default -> throw new IllegalArgumentException("durable or memory, not " + args[1]);
     };
-    Path root = Files.createTempDirectory("ward-bench");
+    Path root = args.length > 2 ? Files.createDirectories(Path.of(args[2])) : Files.createTempDirectory("ward-bench");
     UnaryOperator<Ledger> audit = durable ? UnaryOperator.identity() : l -> new DroppingLedger();
     WardApp app = WardApp.open(
         WardConfig.defaults(root.resolve("data"), root.resolve("keys")).withPassphrase("bench-not-secret".toCharArray()),

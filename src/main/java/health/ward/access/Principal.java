@@ -8,14 +8,21 @@ import java.util.Objects;
  *
  * @param id stable identifier of the credential (not its secret)
  * @param name human-readable name, e.g. the token's name
+ * @param role what the principal is for; the policy decides on it
  */
-public record Principal(String id, String name, Kind kind) {
+public record Principal(String id, String name, Kind kind, Role role) {
   public enum Kind { API_TOKEN, OPERATOR }
 
   public Principal {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(kind, "kind");
+    Objects.requireNonNull(role, "role");
+  }
+
+  /** A principal with its kind's usual role: operator for the operator, integration for a token. */
+  public Principal(String id, String name, Kind kind) {
+    this(id, name, kind, kind == Kind.OPERATOR ? Role.OPERATOR : Role.INTEGRATION);
   }
 
   /** The host operator running a Ward command locally (e.g. {@code ward import}). */

@@ -106,7 +106,7 @@ public final class WardApp implements AutoCloseable {
       RecordVault vault = new RecordVault(new PatientKeyring(kek, wrapped, config.keyCacheSize()));
       ledger = new PostgresLedger(ds, clock);
       RecordsService records =
-          new RecordsService(new PostgresRecordStore(ds), vault, new AuditTrail(auditLedger.apply(ledger)), new TokenPolicy(), clock, random);
+          new RecordsService(new PostgresRecordStore(ds), vault, new AuditTrail(auditLedger.apply(ledger), vault), new TokenPolicy(), clock, random);
       ApiTokens tokens = new ApiTokens(ds, clock, random);
       return new WardApp(config, db, kek, wrapped, ledger, records, tokens, signer, clock);
     } catch (RuntimeException e) {

@@ -71,4 +71,90 @@ public final class Canonical {
   public byte[] encode() {
     return out.toByteArray();
   }
+
+  /** Reads an encoding back, field by field, in the order it was written. */
+  public static Reader reader(byte[] encoded) {
+    return new Reader(encoded);
+  }
+
+  /**
+   * Reads the fields of an encoding in order. Every method throws {@link IllegalArgumentException}
+   * naming the field position when the bytes are not what is asked for (wrong tag, cut short, too
+   * long), so a decoder never returns garbage.
+   */
+  public static final class Reader {
+    private final byte[] in;
+    private int pos;
+    private int field;
+
+    private Reader(byte[] in) {
+      this.in = in.clone();
+      if (this.in.length < 1 || this.in[0] != MAGIC) throw new IllegalArgumentException("not a canonical encoding");
+      pos = 1;
+    }
+
+    /** A text field, or {@code null} for an absent value. */
+    public String text() {
+      byte[] v = next(TEXT);
+      return v == null ? null : new String(v, StandardCharsets.UTF_8);
+    }
+
+    /** A number field (absent is not allowed). */
+    public long number() {
+      byte[] v = next(NUMBER);
+      if (v == null || v.length != 8) throw bad("a number");
+      long n = 0;
+      for (byte b : v) n = (n << 8) | (b & 0xFF);
+      return n;
+    }
+
+    /** An instant written by {@link Canonical#instant}, or {@code null}. */
+    public Instant instant() {
+      if (peekAbsent()) {
+        next(NUMBER);
+        return null;
+      }
+      return Instant.ofEpochMilli(number());
+    }
+
+    /** A bytes field, or {@code null} for an absent value. */
+    public byte[] bytes() {
+      return next(BYTES);
+    }
+
+    /** True when every field was read. */
+    public boolean atEnd() {
+      return pos == in.length;
+    }
+
+    /** Throws unless every field was read. */
+    public void end() {
+      if (!atEnd()) throw new IllegalArgumentException((in.length - pos) + " bytes follow the last field");
+    }
+
+    private boolean peekAbsent() {
+      return pos < in.length && in[pos] == ABSENT;
+    }
+
+    private byte[] next(byte tag) {
+      field++;
+      if (in.length - pos < 5) throw bad("a field");
+      byte t = in[pos];
+      int n = ((in[pos + 1] & 0xFF) << 24) | ((in[pos + 2] & 0xFF) << 16) | ((in[pos + 3] & 0xFF) << 8) | (in[pos + 4] & 0xFF);
+      if (n < 0 || n > in.length - pos - 5) throw bad("a field of " + Integer.toUnsignedString(n) + " bytes");
+      pos += 5;
+      if (t == ABSENT) {
+        if (n != 0) throw bad("an absent value");
+        return null;
+      }
+      if (t != tag) throw bad("tag " + tag + " (found " + t + ")");
+      byte[] v = java.util.Arrays.copyOfRange(in, pos, pos + n);
+      pos += n;
+      return v;
+    }
+
+    private IllegalArgumentException bad(String expected) {
+      return new IllegalArgumentException("field " + field + ": expected " + expected);
+    }
+  }
 }

@@ -3,6 +3,7 @@ package health.ward.records;
 import health.ward.access.Action;
 import health.ward.access.Decision;
 import health.ward.access.Policy;
+import health.ward.access.Principal;
 import health.ward.audit.AccessEvent;
 import health.ward.audit.AccessEvent.Outcome;
 import health.ward.audit.AuditTrail;
@@ -230,19 +231,24 @@ public final class RecordsService {
   }
 
   /** Records a request refused before it reached a principal (no or bad credentials). */
-  public void recordUnauthenticated(String address, String interaction, String resourceType) {
-    AccessEvent e =
+  public void recordUnauthenticated(String address, String userAgent, String interaction, String resourceType) {
+    trail.record(
         new AccessEvent(
             clock.instant(),
-            vault.pseudonym("actor", "unauthenticated"),
+            "unauthenticated",
+            "unauthenticated",
+            "unauthenticated",
+            null,
             interaction == null ? "unknown" : interaction,
             resourceType == null ? "*" : resourceType,
             "",
             List.of(),
             Outcome.DENIED,
             "authentication",
-            address == null ? null : vault.pseudonym("address", address));
-    trail.record(e);
+            false,
+            "TREAT",
+            address,
+            userAgent));
   }
 
   // ---- shared machinery (used by Transactions) -------------------------------------------------
@@ -263,17 +269,24 @@ public final class RecordsService {
   }
 
   void audit(RequestContext ctx, String interaction, String type, String shape, List<Touch> touched, Outcome outcome, String rule) {
+    Principal who = ctx.principal();
     trail.record(
         new AccessEvent(
             clock.instant(),
-            vault.pseudonym("actor", ctx.principal().id()),
+            who.id(),
+            who.name(),
+            who.role().code(),
+            ctx.session(),
             interaction,
             type,
             shape,
             touched,
             outcome,
             rule,
-            ctx.address() == null ? null : vault.pseudonym("address", ctx.address())));
+            false,
+            ctx.purposeOfUse(),
+            ctx.address(),
+            ctx.userAgent()));
   }
 
   Touch touch(StoredRecord rec) {
@@ -281,7 +294,7 @@ public final class RecordsService {
   }
 
   Touch touch(Pseudonym patient, String type, String id) {
-    return new Touch(patient, type, vault.pseudonym("resource", type + "/" + id));
+    return new Touch(patient, type, id);
   }
 
   /** Writes a plan after deciding and auditing it; on a failed write the failure is audited too. */

@@ -34,6 +34,8 @@ final class BearerAuthFilter implements Filter {
   private static final Logger LOG = LoggerFactory.getLogger(BearerAuthFilter.class);
   private static final String CONTEXT_KEY = BearerAuthFilter.class.getName() + ".context";
   private static final String BEARER = "bearer ";
+  /** The header a client declares its purpose of use in (an HL7 v3 PurposeOfUse code; default TREAT). */
+  static final String PURPOSE_HEADER = "X-Purpose-Of-Use";
 
   private final Authenticator authenticator;
   private final RecordsService records;
@@ -68,7 +70,16 @@ final class BearerAuthFilter implements Filter {
       fail(req, (HttpServletResponse) response, Failure.internal(), e);
       return;
     }
-    req.setAttribute(CONTEXT_KEY, new RequestContext(who, req.getRemoteAddr(), req.getHeader("User-Agent")));
+    RequestContext context;
+    try {
+      context = new RequestContext(who, req.getRemoteAddr(), req.getHeader("User-Agent"))
+          .withPurpose(RequestContext.purpose(req.getHeader(PURPOSE_HEADER)));
+    } catch (WardException e) {
+      if (BodyLimitFilter.hasBody(req)) ((HttpServletResponse) response).setHeader("Connection", "close");
+      Failure.of(e, false).write(ctx, (HttpServletResponse) response, BodyLimitFilter.wantsXml(req));
+      return;
+    }
+    req.setAttribute(CONTEXT_KEY, context);
     chain.doFilter(request, response);
   }
 
@@ -76,7 +87,8 @@ final class BearerAuthFilter implements Filter {
       throws IOException {
     Failure f;
     try {
-      records.recordUnauthenticated(req.getRemoteAddr(), interaction(req.getMethod(), path), resourceType(path));
+      records.recordUnauthenticated(
+          req.getRemoteAddr(), req.getHeader("User-Agent"), interaction(req.getMethod(), path), resourceType(path));
       f = Failure.of(e, false);
     } catch (WardException recordFailed) {
       // Fail closed: a refusal that cannot be recorded is answered as the recording failure.

@@ -80,6 +80,34 @@ public final class RecordVault {
     }
   }
 
+  /**
+   * Seals a detail of an audit entry under the patient's data key ({@code null}: the key for
+   * resources of no patient), bound to {@code context} (the entry's own fields, canonical) as
+   * associated data: {@code Canonical(text "ward.audit-detail", bytes context)}, which no record's
+   * associated data can equal. Shredding the patient makes the detail unreadable, as their records.
+   */
+  public byte[] sealDetail(Pseudonym patient, byte[] context, byte[] plaintext) {
+    Objects.requireNonNull(plaintext, "plaintext");
+    return keyring.dataKey(patient).encrypt(plaintext, detailData(context));
+  }
+
+  /**
+   * Opens an audit detail. Throws IntegrityFailure when it was altered or moved to another entry or
+   * patient, KeyUnavailable when the patient's key is gone (shredded).
+   */
+  public byte[] openDetail(Pseudonym patient, byte[] context, byte[] ciphertext) {
+    Objects.requireNonNull(ciphertext, "ciphertext");
+    try {
+      return keyring.existingDataKey(patient).decrypt(ciphertext, detailData(context));
+    } catch (GeneralSecurityException e) {
+      throw new WardException.IntegrityFailure("integrity check failed for an audit detail");
+    }
+  }
+
+  private static byte[] detailData(byte[] context) {
+    return Canonical.builder().text("ward.audit-detail").bytes(Objects.requireNonNull(context, "context")).encode();
+  }
+
   /** Blind-index token (16 bytes) for one normalised search value of one parameter of one type. */
   public byte[] token(String resourceType, String parameter, String normalisedValue) {
     Objects.requireNonNull(normalisedValue, "normalisedValue");

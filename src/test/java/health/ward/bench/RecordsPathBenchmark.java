@@ -4,6 +4,7 @@ import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.parser.IParser;
 import health.ward.access.Principal;
 import health.ward.audit.AccessEvent;
+import health.ward.audit.AuditTrail;
 import health.ward.audit.Touch;
 import health.ward.cli.WardApp;
 import health.ward.cli.WardConfig;
@@ -125,11 +126,27 @@ public class RecordsPathBenchmark {
           new SearchRequest(Map.of("subject", List.of("Patient/" + patientIds[0])), 0, 20, null, false)).total();
       if (hits != OBSERVATIONS_PER_PATIENT) throw new IllegalStateException("subject search found " + hits);
       StoredRecord p = sealedPatients[0];
-      auditEntry = new AccessEvent(Instant.now(), vault.pseudonym("actor", "bench-token"), "read", "Patient", "",
-          List.of(new Touch(p.patient(), "Patient", vault.pseudonym("resource", "Patient/" + p.id()))),
-          AccessEvent.Outcome.ALLOWED, "api-token", vault.pseudonym("address", "10.0.0.7")).encode();
+      auditEntry = new AuditTrail(new BenchServerLedger(), vault).seal(new AccessEvent(Instant.now(), "bench-token", "bench",
+          "integration", "token:bench-token", "read", "Patient", "", List.of(new Touch(p.patient(), "Patient", p.id())),
+          AccessEvent.Outcome.ALLOWED, "api-token", false, "TREAT", "10.0.0.7", "jmh")).encode();
       System.out.printf("%nloaded %d patients x %d observations; sealed Patient %d B; audit entry %d B%n",
           PATIENTS, OBSERVATIONS_PER_PATIENT, p.ciphertext().length, auditEntry.length);
+    }
+
+    /** A ledger that takes nothing: sealing an entry needs one, the benchmark appends elsewhere. */
+    private static final class BenchServerLedger implements health.ward.ledger.Ledger {
+      @Override
+      public long append(byte[] entry) {
+        throw new UnsupportedOperationException();
+      }
+
+      @Override
+      public long size() {
+        return 0;
+      }
+
+      @Override
+      public void close() {}
     }
 
     private void load() {

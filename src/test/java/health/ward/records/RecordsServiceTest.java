@@ -113,7 +113,7 @@ class RecordsServiceTest {
     records.read(ctx, "Patient", w.id());
     search("Patient", Map.of("family", List.of("a")));
     assertThrows(WardException.NotFound.class, () -> records.read(ctx, "Patient", "nope"));
-    records.recordUnauthenticated("10.0.0.9", "read", "Patient");
+    records.recordUnauthenticated("10.0.0.9", "curl/8", "read", "Patient");
     assertEquals(before + 5, ledgerSize());
   }
 

@@ -2,6 +2,7 @@ package health.ward.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,12 +12,14 @@ import ca.uhn.fhir.rest.api.MethodOutcome;
 import ca.uhn.fhir.rest.client.api.IGenericClient;
 import ca.uhn.fhir.rest.client.api.ServerValidationModeEnum;
 import ca.uhn.fhir.rest.client.interceptor.BearerTokenAuthInterceptor;
+import health.ward.audit.AccessEvent;
+import health.ward.audit.AuditEntry;
 import health.ward.cli.TestApps;
 import health.ward.cli.WardApp;
 import java.io.ByteArrayInputStream;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -486,23 +489,25 @@ class FhirServerTest {
 
   /**
    * The entry for a refused HTTP read is the one the records service makes for a refused read of
-   * that type from 127.0.0.1: the server hands it the interaction, the type and the client address.
-   * Entries differ only in their time, a run of at most 8 bytes (the epoch milliseconds).
+   * that type from 127.0.0.1: the server hands it the interaction, the type, the client address and
+   * its User-Agent, all as keyed pseudonyms.
    */
   @Test
   void refusedRequest_ledgerEntryCarriesInteractionTypeAndClientAddress() throws Exception {
     Https.send(http, Https.request(url("Observation/xyz")).GET().build());
-    byte[] overHttp = lastLedgerEntry();
-    app.records().recordUnauthenticated("127.0.0.1", "read", "Observation");
-    byte[] sameAddress = lastLedgerEntry();
-    app.records().recordUnauthenticated("10.1.2.3", "read", "Observation");
-    byte[] otherAddress = lastLedgerEntry();
-    app.records().recordUnauthenticated("127.0.0.1", "search-type", "Observation");
-    byte[] otherInteraction = lastLedgerEntry();
+    AuditEntry overHttp = AuditEntry.decode(lastLedgerEntry());
+    app.records().recordUnauthenticated("127.0.0.1", null, "read", "Observation");
+    AuditEntry sameAddress = AuditEntry.decode(lastLedgerEntry());
+    app.records().recordUnauthenticated("10.1.2.3", null, "read", "Observation");
+    AuditEntry otherAddress = AuditEntry.decode(lastLedgerEntry());
 
-    assertTrue(differingRun(overHttp, sameAddress) <= 8, "differs beyond the timestamp");
-    assertTrue(differingRun(overHttp, otherAddress) > 8, "the address is not in the entry");
-    assertTrue(differingRun(overHttp, otherInteraction) > 8, "the interaction is not in the entry");
+    assertEquals("read", overHttp.interaction());
+    assertEquals("Observation", overHttp.resourceType());
+    assertEquals(AccessEvent.Outcome.DENIED, overHttp.outcome());
+    assertEquals("unauthenticated", overHttp.actorRole());
+    assertEquals(sameAddress.address(), overHttp.address());
+    assertNotEquals(otherAddress.address(), overHttp.address());
+    assertNotNull(overHttp.userAgent(), "the client's User-Agent is in the entry, pseudonymised");
   }
 
   /** Length of the span from the first to the last differing byte; MAX_VALUE if the lengths differ. */

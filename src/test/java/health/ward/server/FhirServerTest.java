@@ -487,6 +487,23 @@ class FhirServerTest {
     assertEquals(before, ledgerSize());
   }
 
+  @Test
+  void purposeOfUse_isDeclaredByHeader_recordedInTheEntry_andAnUnknownCodeIs400() throws Exception {
+    var ok = Https.send(http, authed("Patient?_count=1").header("X-Purpose-Of-Use", "etreat").GET().build());
+    assertEquals(200, ok.statusCode(), ok.body());
+    AuditEntry entry = AuditEntry.decode(lastLedgerEntry());
+    assertEquals("ETREAT", entry.purposeOfUse());
+    assertEquals("search-type", entry.interaction());
+    assertEquals("integration", entry.actorRole());
+    assertNotNull(entry.session());
+
+    long before = ledgerSize();
+    var bad = Https.send(http, authed("Patient?_count=1").header("X-Purpose-Of-Use", "because-I-can").GET().build());
+    assertEquals(400, bad.statusCode());
+    assertTrue(bad.body().contains("OperationOutcome") && bad.body().contains("PurposeOfUse"), bad.body());
+    assertEquals(before, ledgerSize(), "refused before any access");
+  }
+
   /**
    * The entry for a refused HTTP read is the one the records service makes for a refused read of
    * that type from 127.0.0.1: the server hands it the interaction, the type, the client address and

@@ -1,6 +1,7 @@
 package health.ward.cli;
 
 import health.ward.access.TokenPolicy;
+import health.ward.audit.AuditLog;
 import health.ward.audit.AuditTrail;
 import health.ward.auth.ApiTokens;
 import health.ward.auth.Authenticator;
@@ -53,11 +54,18 @@ public final class WardApp implements AutoCloseable {
   private final CheckpointSigner signer;
   private final Clock clock;
   private final long sizeAtOpen;
+  // The parts below the records service, for the breach-scope report (an operator tool of its own).
+  private final Parts parts;
+
+  /** What the breach tools read: the store, the vault, the audit trail and log, the ledger. */
+  record Parts(PostgresRecordStore store, RecordVault vault, AuditTrail trail, AuditLog auditLog, PostgresLedger ledger) {}
   private Checkpointer checkpointer;
 
   private WardApp(
       WardConfig config, Database database, KeyEncryptionKey kek, WrappedKeyStore wrappedKeys,
-      PostgresLedger ledger, RecordsService records, ApiTokens tokens, CheckpointSigner signer, Clock clock) {
+      PostgresLedger ledger, RecordsService records, ApiTokens tokens, CheckpointSigner signer, Clock clock,
+      Parts parts) {
+    this.parts = parts;
     this.signer = signer;
     this.clock = clock;
     this.sizeAtOpen = ledger.size();
@@ -105,10 +113,13 @@ public final class WardApp implements AutoCloseable {
       WrappedKeyStore wrapped = new PostgresWrappedKeyStore(ds);
       RecordVault vault = new RecordVault(new PatientKeyring(kek, wrapped, config.keyCacheSize()));
       ledger = new PostgresLedger(ds, clock);
-      RecordsService records =
-          new RecordsService(new PostgresRecordStore(ds), vault, new AuditTrail(auditLedger.apply(ledger), vault), new TokenPolicy(), clock, random);
+      PostgresRecordStore store = new PostgresRecordStore(ds);
+      AuditTrail trail = new AuditTrail(auditLedger.apply(ledger), vault);
+      AuditLog auditLog = new AuditLog(ledger.reader());
+      RecordsService records = new RecordsService(store, vault, trail, auditLog, new TokenPolicy(), clock, random);
       ApiTokens tokens = new ApiTokens(ds, clock, random);
-      return new WardApp(config, db, kek, wrapped, ledger, records, tokens, signer, clock);
+      return new WardApp(config, db, kek, wrapped, ledger, records, tokens, signer, clock,
+          new Parts(store, vault, trail, auditLog, ledger));
     } catch (RuntimeException e) {
       if (ledger != null) ledger.close();
       db.close();
@@ -196,6 +207,21 @@ public final class WardApp implements AutoCloseable {
           }
         };
     return WitnessCheck.check(stored, this::openCheckpoint, reader);
+  }
+
+  /** The parts the breach tools read. */
+  Parts parts() {
+    return parts;
+  }
+
+  /**
+   * Signs a checkpoint of everything durable now (unless one of that size exists) and returns the
+   * newest stored checkpoint: what a report anchors its proofs to.
+   */
+  LedgerReader.StoredCheckpoint checkpointNow() {
+    return new Checkpointer(ledger, this::sign, List.of(), clock, w -> System.err.println("ward: " + w))
+        .checkpoint()
+        .orElseThrow(() -> new WardException.LedgerUnavailable("no checkpoint could be issued", null));
   }
 
   /** Every stored signed checkpoint, oldest first. */

@@ -6,6 +6,7 @@ import health.ward.access.Policy;
 import health.ward.access.Principal;
 import health.ward.audit.AccessEvent;
 import health.ward.audit.AccessEvent.Outcome;
+import health.ward.audit.AuditLog;
 import health.ward.audit.AuditTrail;
 import health.ward.audit.Touch;
 import health.ward.common.Pseudonym;
@@ -42,16 +43,19 @@ public final class RecordsService {
   private final RecordStore store;
   private final RecordVault vault;
   private final AuditTrail trail;
+  private final AuditLog auditLog;
   private final Policy policy;
   private final Clock clock;
   private final Ids ids;
   private final Transactions transactions;
 
   public RecordsService(
-      RecordStore store, RecordVault vault, AuditTrail trail, Policy policy, Clock clock, SecureRandom random) {
+      RecordStore store, RecordVault vault, AuditTrail trail, AuditLog auditLog, Policy policy, Clock clock,
+      SecureRandom random) {
     this.store = store;
     this.vault = vault;
     this.trail = trail;
+    this.auditLog = auditLog;
     this.policy = policy;
     this.clock = clock;
     this.ids = new Ids(random);

@@ -175,6 +175,45 @@ public final class RecordsService {
     return new SearchResult(opened, total);
   }
 
+  /**
+   * Searches the audit log ({@code AuditEvent}, IHE BALP-shaped; parameters patient, agent, date,
+   * action), newest first. Decided like any access (the policy lets auditors search it), and itself
+   * recorded in the ledger — with every patient whose access history it showed — before the
+   * sealed details are opened and returned.
+   */
+  public SearchResult searchAuditEvents(RequestContext ctx, SearchRequest request) {
+    Decision d = decide(ctx, Action.SEARCH, AuditEvents.TYPE, "search-type");
+    AuditEvents.Criteria criteria = AuditEvents.criteria(request.parameters(), vault);
+    List<AuditLog.Indexed> matched = new ArrayList<>();
+    auditLog.scan(criteria.from(), criteria.to(), criteria.match(), e -> {
+      if (matched.size() >= AuditEvents.MAX_MATCHES) {
+        throw new WardException.InvalidRequest(
+            "this AuditEvent search matches more than " + AuditEvents.MAX_MATCHES + " entries; narrow it with date, patient or agent");
+      }
+      matched.add(e);
+      return true;
+    });
+    java.util.Collections.reverse(matched);
+    int from = Math.min(request.offset(), matched.size());
+    int to = request.countOnly() ? from : Math.min(matched.size(), from + request.count());
+    List<AuditLog.Indexed> page = matched.subList(from, to);
+    List<Touch> touched = new ArrayList<>();
+    for (AuditLog.Indexed e : page) {
+      for (Pseudonym p : e.entry().patients()) touched.add(new Touch(p, AuditEvents.TYPE, Long.toString(e.index())));
+      if (e.entry().patients().isEmpty()) touched.add(new Touch(null, AuditEvents.TYPE, Long.toString(e.index())));
+    }
+    audit(ctx, "search-type", AuditEvents.TYPE, String.join(",", new java.util.TreeSet<>(request.parameters().keySet())),
+        touched, Outcome.ALLOWED, d.rule());
+    List<Resource> events = new ArrayList<>(page.size());
+    for (AuditLog.Indexed e : page) events.add(AuditEvents.render(e, trail.open(e.entry()), criteria.knownPatients()));
+    return new SearchResult(events, matched.size());
+  }
+
+  /** Search parameters of the audit log's FHIR view. */
+  public List<String> auditEventSearchParameters() {
+    return AuditEvents.PARAMETERS;
+  }
+
   private static boolean sortNewestFirst(String sort) {
     if (sort == null || sort.isEmpty() || sort.equals("_lastUpdated")) return false;
     if (sort.equals("-_lastUpdated")) return true;

@@ -87,6 +87,18 @@ public final class CapabilityProvider implements IServerConformanceProvider<Capa
         r.addSearchParam().setName(name).setType(searchParamType(def, name));
       }
     }
+    CapabilityStatementRestResourceComponent audit = rest.addResource().setType("AuditEvent");
+    audit.setProfile("http://hl7.org/fhir/StructureDefinition/AuditEvent");
+    audit.setDocumentation("The audit ledger, IHE BALP-shaped, newest first; auditor tokens only. Ids are ledger indexes"
+        + " (prove one with /ledger/proof/inclusion).");
+    audit.addInteraction().setCode(TypeRestfulInteraction.SEARCHTYPE);
+    for (String name : records.auditEventSearchParameters()) {
+      audit.addSearchParam().setName(name).setType(switch (name) {
+        case "date" -> Enumerations.SearchParamType.DATE;
+        case "patient", "agent" -> Enumerations.SearchParamType.REFERENCE;
+        default -> Enumerations.SearchParamType.TOKEN;
+      });
+    }
     return cs;
   }
 

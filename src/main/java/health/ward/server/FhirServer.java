@@ -109,6 +109,7 @@ public final class FhirServer implements AutoCloseable {
         new WardRestfulServer(
             ctx,
             providers,
+            new AuditEventProvider(records, pages),
             List.of(new SystemProvider(records)),
             new CapabilityProvider(ctx, records, clock, version()),
             List.of(new ErrorInterceptor()));

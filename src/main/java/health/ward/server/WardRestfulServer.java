@@ -1,6 +1,7 @@
 package health.ward.server;
 
 import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.rest.server.IResourceProvider;
 import ca.uhn.fhir.rest.api.EncodingEnum;
 import ca.uhn.fhir.rest.server.ETagSupportEnum;
 import ca.uhn.fhir.rest.server.RestfulServer;
@@ -14,7 +15,7 @@ import java.util.List;
 final class WardRestfulServer extends RestfulServer {
   private static final long serialVersionUID = 1L;
 
-  private final transient List<RecordProvider> providers;
+  private final transient List<IResourceProvider> providers;
   private final transient Object[] plainProviders;
   private final transient CapabilityProvider capabilities;
   private final transient Object[] interceptors;
@@ -22,11 +23,14 @@ final class WardRestfulServer extends RestfulServer {
   WardRestfulServer(
       FhirContext ctx,
       List<RecordProvider> providers,
+      AuditEventProvider auditEvents,
       List<Object> plainProviders,
       CapabilityProvider capabilities,
       List<Object> interceptors) {
     super(ctx);
-    this.providers = List.copyOf(providers);
+    List<IResourceProvider> all = new java.util.ArrayList<>(providers);
+    all.add(auditEvents);
+    this.providers = List.copyOf(all);
     this.plainProviders = plainProviders.toArray();
     this.capabilities = capabilities;
     this.interceptors = interceptors.toArray();

@@ -20,6 +20,8 @@ create table ledger_batch (
 );
 alter table ledger_batch alter column entries set storage external;
 alter table ledger_batch alter column hashes set storage external;
+-- Keep batches of up to ~8 kB (a few dozen entries) in the row itself: no TOAST chunks to write.
+alter table ledger_batch set (toast_tuple_target = 8160);
 create index ledger_batch_recorded_at on ledger_batch using brin (recorded_at);
 
 -- Signed checkpoints (C2SP signed-note / tlog-checkpoint text) of the tree at tree_size.

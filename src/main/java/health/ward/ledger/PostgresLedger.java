@@ -203,8 +203,10 @@ public final class PostgresLedger implements Ledger {
           offset += Merkle.HASH_LENGTH;
         }
       }
+      // One statement in autocommit is one transaction: a single round trip, committed (and, with
+      // synchronous_commit on, flushed) before executeUpdate returns.
       try (Connection c = dataSource.getConnection()) {
-        c.setAutoCommit(false);
+        c.setAutoCommit(true);
         try (PreparedStatement ps = c.prepareStatement(INSERT)) {
           ps.setLong(1, first);
           ps.setInt(2, n);
@@ -214,7 +216,6 @@ public final class PostgresLedger implements Ledger {
           attempted = next;
           ps.executeUpdate();
         }
-        c.commit();
       }
       attempted = null;
       range = next;

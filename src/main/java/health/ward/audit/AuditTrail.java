@@ -30,6 +30,15 @@ public final class AuditTrail {
 
   /** Records the event durably and returns its ledger index. */
   public long record(AccessEvent event) {
+    return begin(event).await();
+  }
+
+  /**
+   * Seals the event and queues it for the ledger without waiting for the disk. The caller may
+   * prepare its answer meanwhile but must {@link Ledger.Durable#await} before answering or acting;
+   * await throws {@link WardException.LedgerUnavailable} if the entry could not be made durable.
+   */
+  public Ledger.Durable begin(AccessEvent event) {
     byte[] entry;
     try {
       entry = seal(event).encode();
@@ -38,13 +47,23 @@ public final class AuditTrail {
     } catch (RuntimeException e) {
       throw new WardException.LedgerUnavailable("the audit entry could not be sealed", e);
     }
+    Ledger.Durable pending;
     try {
-      return ledger.append(entry);
+      pending = ledger.appendAsync(entry);
     } catch (WardException.LedgerUnavailable e) {
       throw e;
     } catch (RuntimeException e) {
       throw new WardException.LedgerUnavailable("the audit ledger did not accept the entry", e);
     }
+    return () -> {
+      try {
+        return pending.await();
+      } catch (WardException.LedgerUnavailable e) {
+        throw e;
+      } catch (RuntimeException e) {
+        throw new WardException.LedgerUnavailable("the audit ledger did not accept the entry", e);
+      }
+    };
   }
 
   /** The entry for {@code event}: pseudonyms for identifying values, plain details sealed. */

@@ -13,6 +13,24 @@ public interface Ledger extends AutoCloseable {
    */
   long append(byte[] entry);
 
+  /** An appended entry on its way to the disk. */
+  @FunctionalInterface
+  interface Durable {
+    /** Blocks until the entry is durable and returns its index; LedgerUnavailable if it cannot be. */
+    long await();
+  }
+
+  /**
+   * Starts appending one entry and returns without waiting for the disk; the caller must {@link
+   * Durable#await} before it lets anything depend on the entry being recorded (an answer with
+   * patient data, a write). Throws LedgerUnavailable at once if the entry cannot even be queued.
+   * By default, the synchronous {@link #append}.
+   */
+  default Durable appendAsync(byte[] entry) {
+    long index = append(entry);
+    return () -> index;
+  }
+
   /** Number of durable entries. */
   long size();
 

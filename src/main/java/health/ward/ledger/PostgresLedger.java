@@ -92,6 +92,16 @@ public final class PostgresLedger implements Ledger {
 
   @Override
   public long append(byte[] entry) {
+    return appendAsync(entry).await();
+  }
+
+  /**
+   * Queues an entry for the next group commit and returns at once; {@link Durable#await} blocks
+   * until it is durable (or fails with LedgerUnavailable after the append timeout). Lets a caller
+   * prepare its answer while the commit is under way; it must not answer before {@code await}.
+   */
+  @Override
+  public Durable appendAsync(byte[] entry) {
     Objects.requireNonNull(entry, "entry");
     Pending p = new Pending(entry.clone(), new CompletableFuture<>());
     gate.readLock().lock();
@@ -103,18 +113,21 @@ public final class PostgresLedger implements Ledger {
     } finally {
       gate.readLock().unlock();
     }
-    try {
-      return p.index().get(appendTimeoutNanos, TimeUnit.NANOSECONDS);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof WardException.LedgerUnavailable u) throw u;
-      throw new WardException.LedgerUnavailable("the ledger writer failed", e.getCause());
-    } catch (TimeoutException e) {
-      throw new WardException.LedgerUnavailable(
-          "the entry was not durable within " + Duration.ofNanos(appendTimeoutNanos), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new WardException.LedgerUnavailable("interrupted while waiting for the ledger", e);
-    }
+    long deadline = System.nanoTime() + appendTimeoutNanos;
+    return () -> {
+      try {
+        return p.index().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof WardException.LedgerUnavailable u) throw u;
+        throw new WardException.LedgerUnavailable("the ledger writer failed", e.getCause());
+      } catch (TimeoutException e) {
+        throw new WardException.LedgerUnavailable(
+            "the entry was not durable within " + Duration.ofNanos(appendTimeoutNanos), e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new WardException.LedgerUnavailable("interrupted while waiting for the ledger", e);
+      }
+    };
   }
 
   /** Number of entries known to be durable (as of the last committed batch). */

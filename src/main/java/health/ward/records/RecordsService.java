@@ -11,6 +11,7 @@ import health.ward.audit.AuditTrail;
 import health.ward.audit.Touch;
 import health.ward.common.Pseudonym;
 import health.ward.common.WardException;
+import health.ward.ledger.Ledger;
 import health.ward.store.Query;
 import health.ward.store.RecordStore;
 import health.ward.store.StoredRecord;
@@ -99,9 +100,20 @@ public final class RecordsService {
       throw new WardException.NotFound(what + " is not known");
     }
     StoredRecord rec = found.get();
-    audit(ctx, interaction, type, "", List.of(touch(rec)), rec.deleted() ? Outcome.FAILED : Outcome.ALLOWED, d.rule());
-    if (rec.deleted()) throw new WardException.Gone(what + " " + deletedMessage);
-    return materialise(rec);
+    Ledger.Durable entry =
+        trail.begin(event(ctx, interaction, type, "", List.of(touch(rec)), rec.deleted() ? Outcome.FAILED : Outcome.ALLOWED, d.rule()));
+    if (rec.deleted()) {
+      entry.await();
+      throw new WardException.Gone(what + " " + deletedMessage);
+    }
+    // Decrypt and parse while the group commit runs; nothing is returned before the entry is durable.
+    Resource opened;
+    try {
+      opened = materialise(rec);
+    } finally {
+      entry.await();
+    }
+    return opened;
   }
 
   /** Every version, newest first. */
@@ -312,9 +324,13 @@ public final class RecordsService {
   }
 
   void audit(RequestContext ctx, String interaction, String type, String shape, List<Touch> touched, Outcome outcome, String rule) {
+    trail.record(event(ctx, interaction, type, shape, touched, outcome, rule));
+  }
+
+  private AccessEvent event(
+      RequestContext ctx, String interaction, String type, String shape, List<Touch> touched, Outcome outcome, String rule) {
     Principal who = ctx.principal();
-    trail.record(
-        new AccessEvent(
+    return new AccessEvent(
             clock.instant(),
             who.id(),
             who.name(),
@@ -329,7 +345,7 @@ public final class RecordsService {
             false,
             ctx.purposeOfUse(),
             ctx.address(),
-            ctx.userAgent()));
+            ctx.userAgent());
   }
 
   Touch touch(StoredRecord rec) {

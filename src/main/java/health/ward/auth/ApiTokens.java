@@ -3,6 +3,7 @@ package health.ward.auth;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import health.ward.access.Principal;
+import health.ward.access.Role;
 import com.zaxxer.hikari.HikariDataSource;
 import health.ward.common.WardException;
 import java.nio.ByteBuffer;
@@ -100,7 +101,21 @@ public final class ApiTokens implements Authenticator, AutoCloseable {
    * @throws WardException.InvalidRequest if the name is malformed or an active token has it
    */
   public IssuedToken create(String name) {
+    return create(name, Role.INTEGRATION);
+  }
+
+  /**
+   * Creates a token with a role (integration or auditor) and returns its secret, which is not
+   * stored and cannot be shown again.
+   *
+   * @throws WardException.InvalidRequest if the name is malformed, an active token has it, or the
+   *     role is not one a token may have
+   */
+  public IssuedToken create(String name, Role role) {
     checkName(name);
+    if (role != Role.INTEGRATION && role != Role.AUDITOR) {
+      throw new WardException.InvalidRequest("a token's role is integration or auditor, not " + role.code());
+    }
     byte[] raw = new byte[SECRET_BYTES];
     random.nextBytes(raw);
     TokenSecret secret =
@@ -111,10 +126,11 @@ public final class ApiTokens implements Authenticator, AutoCloseable {
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps =
             c.prepareStatement(
-                "insert into api_token (name, secret_hash, created_at) values (?, ?, ?) returning id")) {
+                "insert into api_token (name, secret_hash, created_at, role) values (?, ?, ?, ?) returning id")) {
       ps.setString(1, name);
       ps.setBytes(2, hash);
       ps.setObject(3, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
+      ps.setString(4, role.code());
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         return new IssuedToken(String.valueOf(rs.getLong(1)), name, secret, now);
@@ -172,7 +188,7 @@ public final class ApiTokens implements Authenticator, AutoCloseable {
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps =
             c.prepareStatement(
-                "select id, name, created_at, revoked_at from api_token order by created_at, id");
+                "select id, name, created_at, revoked_at, role from api_token order by created_at, id");
         ResultSet rs = ps.executeQuery()) {
       List<TokenInfo> out = new ArrayList<>();
       while (rs.next()) {
@@ -182,7 +198,8 @@ public final class ApiTokens implements Authenticator, AutoCloseable {
                 String.valueOf(rs.getLong(1)),
                 rs.getString(2),
                 rs.getObject(3, OffsetDateTime.class).toInstant(),
-                revoked == null ? null : revoked.toInstant()));
+                revoked == null ? null : revoked.toInstant(),
+                Role.of(rs.getString(5))));
       }
       return List.copyOf(out);
     } catch (SQLException e) {
@@ -223,11 +240,11 @@ public final class ApiTokens implements Authenticator, AutoCloseable {
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps =
             c.prepareStatement(
-                "select id, name, secret_hash from api_token where secret_hash = ? and revoked_at is null")) {
+                "select id, name, secret_hash, role from api_token where secret_hash = ? and revoked_at is null")) {
       ps.setBytes(1, hash);
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next() || !MessageDigest.isEqual(rs.getBytes(3), hash)) throw rejected();
-        return new Principal(String.valueOf(rs.getLong(1)), rs.getString(2), Principal.Kind.API_TOKEN);
+        return new Principal(String.valueOf(rs.getLong(1)), rs.getString(2), Principal.Kind.API_TOKEN, Role.of(rs.getString(4)));
       }
     } catch (SQLException e) {
       throw unavailable(e);

@@ -1,5 +1,6 @@
 package health.ward.cli;
 
+import health.ward.access.Role;
 import health.ward.auth.ApiTokens;
 import health.ward.auth.IssuedToken;
 import health.ward.auth.TokenInfo;
@@ -56,15 +57,31 @@ final class TokenCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "Print only the secret, without the hint on stderr.")
     boolean quiet;
 
+    @Option(
+        names = "--role",
+        paramLabel = "ROLE",
+        defaultValue = "integration",
+        description = "integration (records: read, search, write; the default) or auditor (AuditEvent search only).")
+    String role;
+
     @Override
     public Integer call() {
+      Role r;
+      try {
+        r = Role.of(role);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--role: " + e.getMessage());
+      }
+      if (r != Role.INTEGRATION && r != Role.AUDITOR) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--role: a token is an integration or an auditor");
+      }
       return withTokens(
-          spec, common, t -> create(t, name, quiet, spec.commandLine().getOut(), spec.commandLine().getErr()));
+          spec, common, t -> create(t, name, r, quiet, spec.commandLine().getOut(), spec.commandLine().getErr()));
     }
 
     /** Prints the secret alone on stdout (so {@code TOKEN=$(ward token create …)} works), hints on stderr. */
-    static int create(ApiTokens tokens, String name, boolean quiet, PrintWriter out, PrintWriter err) {
-      IssuedToken issued = tokens.create(name);
+    static int create(ApiTokens tokens, String name, Role role, boolean quiet, PrintWriter out, PrintWriter err) {
+      IssuedToken issued = tokens.create(name, role);
       out.println(issued.secret().reveal());
       out.flush();
       if (quiet) return ExitCodes.OK;
@@ -110,11 +127,11 @@ final class TokenCommand implements Callable<Integer> {
     static int list(ApiTokens tokens, PrintWriter out) {
       List<TokenInfo> all = tokens.list();
       int width = Math.max(4, all.stream().mapToInt(t -> t.name().length()).max().orElse(4));
-      String format = "%-" + width + "s  %-20s  %s%n";
-      out.printf(Locale.ROOT, format, "NAME", "CREATED", "STATUS");
+      String format = "%-" + width + "s  %-11s  %-20s  %s%n";
+      out.printf(Locale.ROOT, format, "NAME", "ROLE", "CREATED", "STATUS");
       for (TokenInfo t : all) {
         String status = t.active() ? "active" : "revoked " + t.revokedAt().truncatedTo(ChronoUnit.SECONDS);
-        out.printf(Locale.ROOT, format, t.name(), t.createdAt().truncatedTo(ChronoUnit.SECONDS), status);
+        out.printf(Locale.ROOT, format, t.name(), t.role().code(), t.createdAt().truncatedTo(ChronoUnit.SECONDS), status);
       }
       out.flush();
       return ExitCodes.OK;

@@ -57,6 +57,19 @@ class ApiTokensTest {
   }
 
   @Test
+  void roles_roundTrip_andDefaultToIntegration() {
+    IssuedToken auditor = tokens.create("dpo", health.ward.access.Role.AUDITOR);
+    IssuedToken etl = tokens.create("etl");
+    assertEquals(health.ward.access.Role.AUDITOR, tokens.authenticate(auditor.secret().reveal()).role());
+    assertEquals(health.ward.access.Role.INTEGRATION, tokens.authenticate(etl.secret().reveal()).role());
+    awaitCache(tokens);
+    assertEquals(health.ward.access.Role.AUDITOR, tokens.authenticate(auditor.secret().reveal()).role(), "cached too");
+    assertEquals(java.util.List.of(health.ward.access.Role.AUDITOR, health.ward.access.Role.INTEGRATION),
+        tokens.list().stream().map(TokenInfo::role).toList());
+    assertThrows(WardException.InvalidRequest.class, () -> tokens.create("op", health.ward.access.Role.OPERATOR));
+  }
+
+  @Test
   void authenticate_unknownMissingOrMalformed_failsWithOneMessage() {
     tokens.create("etl");
     for (String bad : new String[] {null, "", "ward_nope", "Bearer x", "x".repeat(10_000)}) {

@@ -242,6 +242,17 @@ class LedgerCommandsEndToEndTest {
         verified.out());
   }
 
+  @Test
+  void tokenRoles_fromTheCommandLine() {
+    Run bad = ward("token", "create", "--name", "x", "--role", "operator");
+    assertEquals(2, bad.code());
+    assertTrue(bad.err().contains("--role"), bad.err());
+    assertEquals(2, ward("token", "create", "--name", "x", "--role", "superuser").code());
+    assertEquals(0, ward("token", "create", "--name", "dpo", "--role", "auditor", "--quiet").code());
+    Run listed = ward("token", "list");
+    assertTrue(listed.out().contains("dpo   auditor"), listed.out());
+  }
+
   static List<byte[]> hashes(JsonObject proof) {
     List<byte[]> out = new ArrayList<>();
     proof.getAsJsonArray("hashes").forEach(h -> out.add(Base64.getDecoder().decode(h.getAsString())));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import health.ward.access.Role;
 import health.ward.auth.ApiTokens;
 import health.ward.common.WardException;
 import health.ward.store.Database;
@@ -40,7 +41,7 @@ class TokenCommandTest {
 
   @Test
   void create_printsTheSecretAloneOnStdout_andItAuthenticates() {
-    assertEquals(0, TokenCommand.Create.create(tokens, "etl", false, new PrintWriter(out, true), new PrintWriter(err, true)));
+    assertEquals(0, TokenCommand.Create.create(tokens, "etl", Role.INTEGRATION, false, new PrintWriter(out, true), new PrintWriter(err, true)));
     String secret = out.toString().strip();
     assertTrue(secret.matches("ward_[A-Za-z0-9_-]{43}"), secret);
     assertEquals("etl", tokens.authenticate(secret).name());
@@ -50,24 +51,24 @@ class TokenCommandTest {
 
   @Test
   void create_quiet_printsOnlyTheSecret() {
-    TokenCommand.Create.create(tokens, "ci", true, new PrintWriter(out, true), new PrintWriter(err, true));
+    TokenCommand.Create.create(tokens, "ci", Role.INTEGRATION, true, new PrintWriter(out, true), new PrintWriter(err, true));
     assertTrue(out.toString().strip().startsWith("ward_"));
     assertEquals("", err.toString());
   }
 
   @Test
   void list_showsNamesDatesAndStatus_neverSecrets() {
-    TokenCommand.Create.create(tokens, "etl", false, new PrintWriter(out, true), new PrintWriter(err, true));
+    TokenCommand.Create.create(tokens, "etl", Role.INTEGRATION, false, new PrintWriter(out, true), new PrintWriter(err, true));
     String secret = out.toString().strip();
-    TokenCommand.Create.create(tokens, "dashboard", false, new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()));
+    TokenCommand.Create.create(tokens, "dpo", Role.AUDITOR, false, new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()));
     TokenCommand.Revoke.revoke(tokens, "etl", new PrintWriter(err, true));
 
     StringWriter listed = new StringWriter();
     assertEquals(0, TokenCommand.ListTokens.list(tokens, new PrintWriter(listed, true)));
 
     String text = listed.toString();
-    assertTrue(text.contains("etl        2026-03-04T05:06:07Z  revoked 2026-03-04T05:06:07Z"), text);
-    assertTrue(text.contains("dashboard  2026-03-04T05:06:07Z  active"), text);
+    assertTrue(text.contains("etl   integration  2026-03-04T05:06:07Z  revoked 2026-03-04T05:06:07Z"), text);
+    assertTrue(text.contains("dpo   auditor      2026-03-04T05:06:07Z  active"), text);
     assertFalse(text.contains(secret));
   }
 

@@ -39,6 +39,7 @@ import picocli.CommandLine.Spec;
       VerifyCommand.class,
       ProofCommand.class,
       CheckpointCommand.class,
+      BreachScopeCommand.class,
       CommandLine.HelpCommand.class
     },
     exitCodeOnInvalidInput = ExitCodes.USAGE,

@@ -96,6 +96,24 @@ public final class PostgresRecordStore implements RecordStore {
   }
 
   /**
+   * Every id of {@code type} ever stored (deleted ones included), e.g. to map patient pseudonyms
+   * back to patient ids for a breach report. Ids are server-assigned and not PHI.
+   */
+  public List<String> ids(String type) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement("select distinct id from resource_version where type = ?")) {
+      ps.setString(1, type);
+      List<String> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) out.add(rs.getString(1));
+      }
+      return out;
+    } catch (SQLException e) {
+      throw unavailable("list ids", e);
+    }
+  }
+
+  /**
    * The current versions (possibly deletions) of the given ids of one type, in one query: in the
    * order of {@code ids}, skipping ids that never existed and repeated ids.
    */

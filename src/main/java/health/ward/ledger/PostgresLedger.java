@@ -46,8 +46,6 @@ public final class PostgresLedger implements Ledger {
   static final Duration DEFAULT_APPEND_TIMEOUT = Duration.ofSeconds(10);
   private static final int QUEUE_CAPACITY = 65_536;
   private static final long IDLE_POLL_MS = 50;
-  /** Longest wait for the rest of a batch, a fraction of one commit's fsync. */
-  private static final long LINGER_NANOS = 200_000;
 
   private static final String INSERT =
       "insert into ledger_batch (first_idx, entry_count, entries, hashes, recorded_at) values (?, ?, ?, ?, ?)";
@@ -65,7 +63,6 @@ public final class PostgresLedger implements Ledger {
   // The tree as of the last commit; only the writer thread touches it after construction.
   private CompactRange range;
   private final Merkle.Hasher hasher = new Merkle.Hasher();
-  private int lastBatchSize = 1;
   private boolean resync;
   // The tree the last failed commit would have made: after a failure, the table may hold it.
   private CompactRange attempted;
@@ -187,24 +184,6 @@ public final class PostgresLedger implements Ledger {
       batch.clear();
       batch.add(first);
       queue.drainTo(batch, MAX_BATCH - 1);
-      // Callers that arrived together last time are likely to arrive together again: wait a
-      // moment for as many before committing, so one commit (and one WAL flush) serves them all.
-      // A lone caller (last batch of one) never waits.
-      long lingerUntil = System.nanoTime() + LINGER_NANOS;
-      while (batch.size() < Math.min(lastBatchSize, MAX_BATCH)) {
-        long left = lingerUntil - System.nanoTime();
-        if (left <= 0) break;
-        Pending more;
-        try {
-          more = queue.poll(left, TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-          break;
-        }
-        if (more == null) break;
-        batch.add(more);
-        queue.drainTo(batch, MAX_BATCH - batch.size());
-      }
-      lastBatchSize = batch.size();
       commit(batch);
     }
   }

@@ -2,9 +2,9 @@ package health.ward.auth;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import com.zaxxer.hikari.HikariDataSource;
 import health.ward.access.Principal;
 import health.ward.access.Role;
-import com.zaxxer.hikari.HikariDataSource;
 import health.ward.common.WardException;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;

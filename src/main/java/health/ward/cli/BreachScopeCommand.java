@@ -78,36 +78,29 @@ final class BreachScopeCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(), "--from " + from + " is after --to " + to);
     }
     Main main = Main.of(spec);
-    PrintWriter stdout = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
-    return Main.guard(
-        spec,
-        () -> {
-          WardConfig config = RunningEmbeddedDatabase.joiningServer(main.config(common), common.data);
-          try (WardApp app = main.open(config)) {
-            WardApp.Parts parts = app.parts();
-            BreachScope scope = new BreachScope(parts.auditLog(), parts.trail(), parts.vault(), parts.store(), parts.ledger().reader());
-            BreachScope.Selector selector = selector(scope, app.tokens());
-            Instant now = main.clock().instant();
-            CountProgress progress = new CountProgress(err, main.terminal(), main.nanoTime(), "breach-scope", "entries");
-            long size = parts.ledger().reader().size();
-            BreachScope.Report report =
-                scope.run(selector, fromT, toT == null ? now : toT, app::checkpointNow, app.verifierKey(), now,
-                    n -> progress.update(n, Math.max(n, size)));
-            progress.finish();
-            String json = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().serializeNulls().create().toJson(toJson(report));
-            if (out == null) {
-              stdout.println(json);
-            } else {
-              write(out, report, json);
-              summary(report, stdout);
-              stdout.println("Written: " + out.resolve("breach-scope.json") + ", " + out.resolve("patients.csv") + ", "
-                  + out.resolve("resources.csv"));
-            }
-            stdout.flush();
-            return ExitCodes.OK;
-          }
-        });
+    return Main.withJoinedApp(spec, common, (app, stdout, err) -> {
+      WardApp.Parts parts = app.parts();
+      BreachScope scope = new BreachScope(parts.auditLog(), parts.trail(), parts.vault(), parts.store(), parts.ledger().reader());
+      BreachScope.Selector selector = selector(scope, app.tokens());
+      Instant now = main.clock().instant();
+      CountProgress progress = new CountProgress(err, main.terminal(), main.nanoTime(), "breach-scope", "entries");
+      long size = parts.ledger().reader().size();
+      BreachScope.Report report =
+          scope.run(selector, fromT, toT == null ? now : toT, app::checkpointNow, app.verifierKey(), now,
+              n -> progress.update(n, Math.max(n, size)));
+      progress.finish();
+      String json = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().serializeNulls().create().toJson(toJson(report));
+      if (out == null) {
+        stdout.println(json);
+      } else {
+        write(out, report, json);
+        summary(report, stdout);
+        stdout.println("Written: " + out.resolve("breach-scope.json") + ", " + out.resolve("patients.csv") + ", "
+            + out.resolve("resources.csv"));
+      }
+      stdout.flush();
+      return ExitCodes.OK;
+    });
   }
 
   private BreachScope.Selector selector(BreachScope scope, ApiTokens tokens) {

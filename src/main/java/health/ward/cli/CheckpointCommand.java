@@ -3,7 +3,6 @@ package health.ward.cli;
 import health.ward.common.WardException;
 import health.ward.ledger.CheckpointSink;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -24,22 +23,6 @@ final class CheckpointCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: export or key");
-  }
-
-  interface Work {
-    int run(WardApp app, PrintWriter out, PrintWriter err);
-  }
-
-  static int withApp(CommandSpec spec, CommonOptions common, Work work) {
-    Main main = Main.of(spec);
-    return Main.guard(
-        spec,
-        () -> {
-          WardConfig config = RunningEmbeddedDatabase.joiningServer(main.config(common), common.data);
-          try (WardApp app = main.open(config)) {
-            return work.run(app, spec.commandLine().getOut(), spec.commandLine().getErr());
-          }
-        });
   }
 
   @Command(
@@ -65,7 +48,7 @@ final class CheckpointCommand implements Callable<Integer> {
       } catch (IllegalArgumentException e) {
         throw new CommandLine.ParameterException(spec.commandLine(), "--to: " + e.getMessage());
       }
-      return withApp(spec, common, (app, out, err) -> {
+      return Main.withJoinedApp(spec, common, (app, out, err) -> {
         if (sink == null) {
           out.print(app.transparency().latestCheckpoint());
           out.flush();
@@ -98,7 +81,7 @@ final class CheckpointCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      return withApp(spec, common, (app, out, err) -> {
+      return Main.withJoinedApp(spec, common, (app, out, err) -> {
         out.println(app.verifierKey());
         out.flush();
         return ExitCodes.OK;

@@ -125,6 +125,28 @@ public final class Main implements Callable<Integer> {
     int run();
   }
 
+  /** The body of a command that reads Ward's database. */
+  @FunctionalInterface
+  interface AppWork {
+    int run(WardApp app, PrintWriter out, PrintWriter err);
+  }
+
+  /**
+   * Opens Ward for a command that may run beside {@code ward serve} (joining its embedded database),
+   * runs {@code work} under {@link #guard}, and closes Ward.
+   */
+  static int withJoinedApp(CommandSpec spec, CommonOptions common, AppWork work) {
+    Main main = of(spec);
+    return guard(
+        spec,
+        () -> {
+          WardConfig config = RunningEmbeddedDatabase.joiningServer(main.config(common), common.data);
+          try (WardApp app = main.open(config)) {
+            return work.run(app, spec.commandLine().getOut(), spec.commandLine().getErr());
+          }
+        });
+  }
+
   /**
    * Runs a command's work: a {@link WardException} is reported as {@code ward: MESSAGE [CODE]} and
    * mapped to its exit code; any other exception is a bug and is reported with its stack trace.

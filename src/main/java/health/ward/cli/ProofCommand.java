@@ -30,18 +30,11 @@ final class ProofCommand implements Callable<Integer> {
   }
 
   static int print(CommandSpec spec, CommonOptions common, Function<LedgerTransparency, Map<String, Object>> proof) {
-    Main main = Main.of(spec);
-    return Main.guard(
-        spec,
-        () -> {
-          WardConfig config = RunningEmbeddedDatabase.joiningServer(main.config(common), common.data);
-          try (WardApp app = main.open(config)) {
-            var out = spec.commandLine().getOut();
-            out.println(new GsonBuilder().setPrettyPrinting().create().toJson(proof.apply(app.transparency())));
-            out.flush();
-            return ExitCodes.OK;
-          }
-        });
+    return Main.withJoinedApp(spec, common, (app, out, err) -> {
+      out.println(new GsonBuilder().setPrettyPrinting().create().toJson(proof.apply(app.transparency())));
+      out.flush();
+      return ExitCodes.OK;
+    });
   }
 
   @Command(name = "inclusion", mixinStandardHelpOptions = true, description = "Prove that entry INDEX is in the tree of SIZE entries.")

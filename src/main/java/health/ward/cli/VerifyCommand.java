@@ -52,32 +52,24 @@ final class VerifyCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Main main = Main.of(spec);
-    PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
-    return Main.guard(
-        spec,
-        () -> {
-          // `ward serve` may be running on this data directory: join its database.
-          WardConfig config = RunningEmbeddedDatabase.joiningServer(main.config(common), common.data);
-          try (WardApp app = main.open(config)) {
-            List<LedgerVerifier.Expected> expected = new ArrayList<>();
-            for (Path file : trusted) expected.add(new LedgerVerifier.Expected(open(app, file), "the checkpoint in " + file));
-            for (String w : witnesses) {
-              CheckpointSink sink = parseSink(w);
-              String note;
-              try {
-                note = sink.newest().orElseThrow(() -> new WardException.NotFound("the witness " + w + " holds no checkpoint"));
-              } catch (IOException e) {
-                throw new WardException.StoreUnavailable("could not read the witness " + w + ": " + e.getMessage(), e);
-              }
-              expected.add(new LedgerVerifier.Expected(openNote(app, note, "the witness " + w), "the newest checkpoint of " + w));
-            }
-            CountProgress progress = new CountProgress(err, main.terminal(), main.nanoTime(), "verify", "entries");
-            Verification result = app.verifyLedger(expected, progress::update);
-            double seconds = progress.finish();
-            return report(result, seconds, out);
-          }
-        });
+    return Main.withJoinedApp(spec, common, (app, out, err) -> {
+      List<LedgerVerifier.Expected> expected = new ArrayList<>();
+      for (Path file : trusted) expected.add(new LedgerVerifier.Expected(open(app, file), "the checkpoint in " + file));
+      for (String w : witnesses) {
+        CheckpointSink sink = parseSink(w);
+        String note;
+        try {
+          note = sink.newest().orElseThrow(() -> new WardException.NotFound("the witness " + w + " holds no checkpoint"));
+        } catch (IOException e) {
+          throw new WardException.StoreUnavailable("could not read the witness " + w + ": " + e.getMessage(), e);
+        }
+        expected.add(new LedgerVerifier.Expected(openNote(app, note, "the witness " + w), "the newest checkpoint of " + w));
+      }
+      CountProgress progress = new CountProgress(err, main.terminal(), main.nanoTime(), "verify", "entries");
+      Verification result = app.verifyLedger(expected, progress::update);
+      double seconds = progress.finish();
+      return report(result, seconds, out);
+    });
   }
 
   private CheckpointSink parseSink(String w) {

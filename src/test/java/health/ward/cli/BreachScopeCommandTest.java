@@ -13,8 +13,6 @@ import health.ward.ledger.CheckpointVerifier;
 import health.ward.ledger.InclusionProof;
 import health.ward.ledger.Merkle;
 import health.ward.records.RequestContext;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -34,7 +32,6 @@ import org.hl7.fhir.r4.model.Reference;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code ward breach-scope} end to end: two tokens read different patients; the report for one lists
@@ -53,18 +50,7 @@ class BreachScopeCommandTest {
   String bob;
   String cid;
 
-  record Run(int code, String out, String err) {}
 
-  Run ward(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    Main main = new Main(WardApp::open, ENV, Clock.systemUTC(), new SecureRandom(), System::nanoTime, false, Runnable::run);
-    List<String> all = new ArrayList<>(List.of(args));
-    all.addAll(List.of("--data", data.toString(), "--keys", keys.toString()));
-    int code = new CommandLine(main).setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true))
-        .execute(all.toArray(String[]::new));
-    return new Run(code, out.toString(), err.toString());
-  }
 
   WardApp open(Instant at) {
     return WardApp.open(WardConfig.defaults(data, keys).withPassphrase(ENV.get(Main.PASSPHRASE_ENV).toCharArray()),
@@ -106,10 +92,18 @@ class BreachScopeCommandTest {
     return p;
   }
 
+  WardRunner.Run ward(Main.ShutdownSignal shutdown, String... args) {
+    return new WardRunner(data, keys, ENV).run(shutdown, args);
+  }
+
+  WardRunner.Run ward(String... args) {
+    return new WardRunner(data, keys, ENV).run(args);
+  }
+
   @Test
   void token_listsExactlyItsPatients_withCounts_andEveryEntryIsProven() throws Exception {
     Path out = tmp.resolve("report");
-    Run run = ward("breach-scope", "--token", "thief", "--out", out.toString());
+    WardRunner.Run run = ward("breach-scope", "--token", "thief", "--out", out.toString());
     assertEquals(0, run.code(), run.out() + run.err());
     assertTrue(run.out().contains("Patient/" + ann) && run.out().contains("2 patients"), run.out());
 
@@ -147,14 +141,14 @@ class BreachScopeCommandTest {
 
   @Test
   void timeWindowAndAddress_narrowTheScope() {
-    Run day2 = ward("breach-scope", "--token", "thief", "--from", "2026-11-02");
+    WardRunner.Run day2 = ward("breach-scope", "--token", "thief", "--from", "2026-11-02");
     assertEquals(0, day2.code(), day2.err());
     JsonObject r = JsonParser.parseString(day2.out()).getAsJsonObject();
     assertEquals(3, r.getAsJsonObject("totals").get("entries").getAsInt());
-    Run day1 = ward("breach-scope", "--address", "203.0.113.9", "--to", "2026-11-01");
+    WardRunner.Run day1 = ward("breach-scope", "--address", "203.0.113.9", "--to", "2026-11-01");
     JsonObject r1 = JsonParser.parseString(day1.out()).getAsJsonObject();
     assertEquals(1, r1.getAsJsonObject("totals").get("entries").getAsInt());
-    Run lab = ward("breach-scope", "--address", "10.0.0.5");
+    WardRunner.Run lab = ward("breach-scope", "--address", "10.0.0.5");
     assertEquals(4, JsonParser.parseString(lab.out()).getAsJsonObject().getAsJsonObject("totals").get("entries").getAsInt(),
         "the lab's four creates");
   }
@@ -163,11 +157,11 @@ class BreachScopeCommandTest {
   void badArguments_getClearErrorsAndExitCodes() {
     assertEquals(2, ward("breach-scope").code());
     assertEquals(2, ward("breach-scope", "--token", "a", "--address", "1.2.3.4").code());
-    Run order = ward("breach-scope", "--token", "thief", "--from", "2026-11-03", "--to", "2026-11-01");
+    WardRunner.Run order = ward("breach-scope", "--token", "thief", "--from", "2026-11-03", "--to", "2026-11-01");
     assertEquals(2, order.code());
     assertTrue(order.err().contains("after --to"), order.err());
     assertEquals(2, ward("breach-scope", "--token", "thief", "--from", "yesterday").code());
-    Run unknown = ward("breach-scope", "--token", "nobody");
+    WardRunner.Run unknown = ward("breach-scope", "--token", "nobody");
     assertEquals(4, unknown.code());
     assertTrue(unknown.err().contains("no token was ever named"), unknown.err());
   }

@@ -57,23 +57,8 @@ class LedgerCommandsEndToEndTest {
     witness = tmp.resolve("witness");
   }
 
-  record Run(int code, String out, String err) {}
 
-  Run ward(Main.ShutdownSignal shutdown, String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    Main main = new Main(WardApp::open, ENV, Clock.systemUTC(), new SecureRandom(), System::nanoTime, false, shutdown);
-    List<String> all = new ArrayList<>(List.of(args));
-    all.addAll(List.of("--data", data.toString(), "--keys", keys.toString()));
-    int code =
-        new CommandLine(main).setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true))
-            .execute(all.toArray(String[]::new));
-    return new Run(code, out.toString(), err.toString());
-  }
 
-  Run ward(String... args) {
-    return ward(Runnable::run, args);
-  }
 
   WardApp open() {
     return WardApp.open(WardConfig.defaults(data, keys).withPassphrase(ENV.get(Main.PASSPHRASE_ENV).toCharArray()));
@@ -92,11 +77,11 @@ class LedgerCommandsEndToEndTest {
   }
 
   /** Serves with the witness, runs {@code during} against the base URL, stops; returns the run. */
-  Run serve(Consumer during, String... extra) {
+  WardRunner.Run serve(Consumer during, String... extra) {
     List<String> args = new ArrayList<>(List.of("serve", "--plain-http", "--port", "0", "--checkpoint-interval", "100ms"));
     args.addAll(List.of(extra));
     StringWriter outSeen = new StringWriter();
-    Run[] run = new Run[1];
+    WardRunner.Run[] run = new WardRunner.Run[1];
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     Main main = new Main(WardApp::open, ENV, Clock.systemUTC(), new SecureRandom(), System::nanoTime, false,
@@ -114,12 +99,20 @@ class LedgerCommandsEndToEndTest {
     args.addAll(List.of("--data", data.toString(), "--keys", keys.toString()));
     int code = new CommandLine(main).setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true))
         .execute(args.toArray(String[]::new));
-    run[0] = new Run(code, out.toString() + outSeen, err.toString());
+    run[0] = new WardRunner.Run(code, out.toString() + outSeen, err.toString());
     return run[0];
   }
 
   interface Consumer {
     void accept(String base) throws Exception;
+  }
+
+  WardRunner.Run ward(Main.ShutdownSignal shutdown, String... args) {
+    return new WardRunner(data, keys, ENV).run(shutdown, args);
+  }
+
+  WardRunner.Run ward(String... args) {
+    return new WardRunner(data, keys, ENV).run(args);
   }
 
   @Test
@@ -130,7 +123,7 @@ class LedgerCommandsEndToEndTest {
     HttpClient http = HttpClient.newHttpClient();
     List<Integer> statuses = new ArrayList<>();
     Checkpoint[] seen = new Checkpoint[1];
-    Run served = serve(base -> {
+    WardRunner.Run served = serve(base -> {
       HttpResponse<String> cp = get(http, base + "/ledger/checkpoint", token);
       assertEquals(200, cp.statusCode(), cp.body());
       assertTrue(cp.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"));
@@ -176,7 +169,7 @@ class LedgerCommandsEndToEndTest {
     }
 
     // Restarting against the same witness passes its check.
-    Run again = serve(base -> {}, "--checkpoint-sink", witness.toString());
+    WardRunner.Run again = serve(base -> {}, "--checkpoint-sink", witness.toString());
     assertEquals(0, again.code(), again.err());
     assertTrue(again.err().contains("extends the checkpoint of"), again.err());
   }
@@ -186,7 +179,7 @@ class LedgerCommandsEndToEndTest {
     accesses(4);
     assertEquals(0, ward("checkpoint", "export", "--to", witness.toString()).code());
     Path kept = tmp.resolve("kept-checkpoint.txt");
-    Run exported = ward("checkpoint", "export");
+    WardRunner.Run exported = ward("checkpoint", "export");
     assertEquals(0, exported.code(), exported.err());
     Files.writeString(kept, exported.out());
     long size = CheckpointVerifier.fromVerifierKey(ward("checkpoint", "key").out().strip()).verify(exported.out()).size();
@@ -201,27 +194,27 @@ class LedgerCommandsEndToEndTest {
       s.execute("alter table ledger_checkpoint enable trigger user");
     }
 
-    Run plain = ward("verify");
+    WardRunner.Run plain = ward("verify");
     assertEquals(0, plain.code(), "by itself a shorter log is a valid log: " + plain.out());
 
-    Run refused = serve(base -> { throw new AssertionError("must not serve"); }, "--checkpoint-sink", witness.toString());
+    WardRunner.Run refused = serve(base -> { throw new AssertionError("must not serve"); }, "--checkpoint-sink", witness.toString());
     assertEquals(5, refused.code(), refused.out() + refused.err());
     assertTrue(refused.err().contains("refusing to serve") && refused.err().contains("signed checkpoint of " + size + " entries"),
         refused.err());
 
-    Run trusted = ward("verify", "--trusted", kept.toString());
+    WardRunner.Run trusted = ward("verify", "--trusted", kept.toString());
     assertEquals(5, trusted.code(), trusted.out() + trusted.err());
     assertTrue(trusted.out().contains("ledger BROKEN at entry 3 (TRUNCATED)"), trusted.out());
-    Run viaWitness = ward("verify", "--witness", witness.toString());
+    WardRunner.Run viaWitness = ward("verify", "--witness", witness.toString());
     assertEquals(5, viaWitness.code(), viaWitness.out());
   }
 
   @Test
   void proofCommands_printProofsThatVerify_andRefuseBadRanges() throws Exception {
     accesses(5);
-    Run exported = ward("checkpoint", "export");
+    WardRunner.Run exported = ward("checkpoint", "export");
     Checkpoint c = CheckpointVerifier.fromVerifierKey(ward("checkpoint", "key").out().strip()).verify(exported.out());
-    Run inc = ward("proof", "inclusion", "--index", "4", "--size", Long.toString(c.size()));
+    WardRunner.Run inc = ward("proof", "inclusion", "--index", "4", "--size", Long.toString(c.size()));
     assertEquals(0, inc.code(), inc.err());
     JsonObject json = JsonParser.parseString(inc.out()).getAsJsonObject();
     byte[] entry;
@@ -231,12 +224,12 @@ class LedgerCommandsEndToEndTest {
     assertTrue(new InclusionProof(4, c.size(), hashes(json)).verify(Merkle.leafHash(entry), c.rootHash()),
         "the proof ties the entry itself to the signed root");
 
-    Run bad = ward("proof", "inclusion", "--index", "99", "--size", Long.toString(c.size()));
+    WardRunner.Run bad = ward("proof", "inclusion", "--index", "99", "--size", Long.toString(c.size()));
     assertEquals(2, bad.code());
     assertTrue(bad.err().contains("index must be between"), bad.err());
     assertEquals(2, ward("proof", "consistency", "--from", "3", "--to", "2").code());
 
-    Run verified = ward("verify");
+    WardRunner.Run verified = ward("verify");
     assertEquals(0, verified.code(), verified.out());
     assertTrue(verified.out().contains("ledger intact: " + c.size() + " entries") && verified.out().contains("1 signed checkpoints matched"),
         verified.out());
@@ -244,12 +237,12 @@ class LedgerCommandsEndToEndTest {
 
   @Test
   void tokenRoles_fromTheCommandLine() {
-    Run bad = ward("token", "create", "--name", "x", "--role", "operator");
+    WardRunner.Run bad = ward("token", "create", "--name", "x", "--role", "operator");
     assertEquals(2, bad.code());
     assertTrue(bad.err().contains("--role"), bad.err());
     assertEquals(2, ward("token", "create", "--name", "x", "--role", "superuser").code());
     assertEquals(0, ward("token", "create", "--name", "dpo", "--role", "auditor", "--quiet").code());
-    Run listed = ward("token", "list");
+    WardRunner.Run listed = ward("token", "list");
     assertTrue(listed.out().contains("dpo   auditor"), listed.out());
   }
 

@@ -47,23 +47,8 @@ class WardCommandsEndToEndTest {
     return WardConfig.defaults(data, keys).withPassphrase(ENV.get(Main.PASSPHRASE_ENV).toCharArray());
   }
 
-  record Run(int code, String out, String err) {}
 
-  Run ward(Main.ShutdownSignal shutdown, String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    Main main = new Main(WardApp::open, ENV, Clock.systemUTC(), new SecureRandom(), System::nanoTime, false, shutdown);
-    List<String> all = new ArrayList<>(List.of(args));
-    all.addAll(List.of("--data", data.toString(), "--keys", keys.toString()));
-    int code =
-        new CommandLine(main).setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true))
-            .execute(all.toArray(String[]::new));
-    return new Run(code, out.toString(), err.toString());
-  }
 
-  Run ward(String... args) {
-    return ward(Runnable::run, args);
-  }
 
   long patients() {
     try (WardApp app = WardApp.open(config())) {
@@ -73,21 +58,29 @@ class WardCommandsEndToEndTest {
     }
   }
 
+  WardRunner.Run ward(Main.ShutdownSignal shutdown, String... args) {
+    return new WardRunner(data, keys, ENV).run(shutdown, args);
+  }
+
+  WardRunner.Run ward(String... args) {
+    return new WardRunner(data, keys, ENV).run(args);
+  }
+
   @Test
   void token_createListRevoke() {
-    Run created = ward("token", "create", "--name", "etl");
+    WardRunner.Run created = ward("token", "create", "--name", "etl");
     assertEquals(0, created.code(), created.err());
     String secret = created.out().strip();
     assertTrue(secret.startsWith("ward_"), secret);
 
-    Run listed = ward("token", "list");
+    WardRunner.Run listed = ward("token", "list");
     assertEquals(0, listed.code(), listed.err());
     assertTrue(listed.out().contains("etl"), listed.out());
     assertFalse(listed.out().contains(secret));
 
     assertEquals(2, ward("token", "create", "--name", "etl").code(), "duplicate active name");
     assertEquals(0, ward("token", "revoke", "--name", "etl").code());
-    Run again = ward("token", "revoke", "--name", "etl");
+    WardRunner.Run again = ward("token", "revoke", "--name", "etl");
     assertEquals(4, again.code());
     assertTrue(again.err().contains("no active token named 'etl' [NOT_FOUND]"), again.err());
   }
@@ -102,7 +95,7 @@ class WardCommandsEndToEndTest {
     Files.writeString(dir.resolve("Cid.json"), FhirContext.forR4Cached().newJsonParser().encodeResourceToString(
         SyntheaImportTest.patientBundle("c136d701-6860-51a0-2f1d-715de51c71e4", "c78c1c2f-4f2c-d872-38fa-06046b169c06")));
 
-    Run first = ward("import", dir.toString());
+    WardRunner.Run first = ward("import", dir.toString());
     assertEquals(1, first.code(), first.err());
     assertTrue(first.err().contains("FAILED " + dir.resolve("Broken.json")), first.err());
     assertTrue(first.err().contains("2 bundles imported, 0 already present, 1 failed"), first.err());
@@ -110,7 +103,7 @@ class WardCommandsEndToEndTest {
     assertEquals(2, patients());
 
     Files.delete(dir.resolve("Broken.json"));
-    Run second = ward("import", dir.toString());
+    WardRunner.Run second = ward("import", dir.toString());
     assertEquals(0, second.code(), second.err());
     assertTrue(second.err().contains("0 bundles imported, 2 already present"), second.err());
     assertEquals(2, patients());
@@ -133,10 +126,10 @@ class WardCommandsEndToEndTest {
       if (SyntheaImport.isReferenceData(p) || patients.contains(p)) Files.copy(p, dir.resolve(p.getFileName()));
     }
 
-    Run first = ward("import", dir.toString());
+    WardRunner.Run first = ward("import", dir.toString());
     assertEquals(0, first.code(), first.err());
     assertEquals(3, patients());
-    Run second = ward("import", dir.toString());
+    WardRunner.Run second = ward("import", dir.toString());
     assertEquals(0, second.code(), second.err());
     assertEquals(3, patients());
   }
@@ -166,7 +159,7 @@ class WardCommandsEndToEndTest {
             statuses.add(http.send(HttpRequest.newBuilder(URI.create(base + "/Patient"))
                 .header("Authorization", "Bearer ward_wrong").build(), HttpResponse.BodyHandlers.discarding()).statusCode());
             // Another process revokes the token while the server runs: the very next request fails.
-            Run revoked = ward("token", "revoke", "--name", "http");
+            WardRunner.Run revoked = ward("token", "revoke", "--name", "http");
             assertEquals(0, revoked.code(), revoked.err());
             statuses.add(http.send(HttpRequest.newBuilder(URI.create(base + "/Patient"))
                 .header("Authorization", "Bearer " + secret).build(), HttpResponse.BodyHandlers.discarding()).statusCode());
@@ -194,7 +187,7 @@ class WardCommandsEndToEndTest {
       String id = app.records().create(ctx, p, null).id();
       app.records().read(ctx, "Patient", id);
     }
-    Run intact = ward("verify");
+    WardRunner.Run intact = ward("verify");
     assertEquals(0, intact.code(), intact.err());
     assertTrue(intact.out().contains("ledger intact: 2 entries"), intact.out());
 
@@ -208,7 +201,7 @@ class WardCommandsEndToEndTest {
               + " length(entries) - 1)), 2, '0'), 'hex') from length(entries)) where first_idx + entry_count = 2");
       s.execute("alter table ledger_batch enable trigger all");
     }
-    Run broken = ward("verify");
+    WardRunner.Run broken = ward("verify");
     assertEquals(5, broken.code(), broken.out() + broken.err());
     assertTrue(broken.out().contains("ledger BROKEN at entry 1"), broken.out());
   }

@@ -236,6 +236,17 @@ class LedgerCommandsEndToEndTest {
   }
 
   @Test
+  void serve_refusesAnUnreachableWitness_andBadCheckpointOptions() {
+    WardRunner.Run unreachable = serve(base -> { throw new AssertionError("must not serve"); },
+        "--checkpoint-sink", "http://127.0.0.1:9/nothing-listens");
+    assertEquals(6, unreachable.code(), unreachable.err());
+    assertTrue(unreachable.err().contains("could not read the newest checkpoint"), unreachable.err());
+    assertEquals(2, ward("serve", "--checkpoint-interval", "soon").code());
+    assertEquals(2, ward("serve", "--checkpoint-interval", "10ms").code());
+    assertEquals(2, ward("serve", "--checkpoint-sink", "ftp://example.org/x").code());
+  }
+
+  @Test
   void tokenRoles_fromTheCommandLine() {
     WardRunner.Run bad = ward("token", "create", "--name", "x", "--role", "operator");
     assertEquals(2, bad.code());

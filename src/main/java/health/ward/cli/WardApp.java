@@ -21,6 +21,7 @@ import health.ward.ledger.LedgerReader;
 import health.ward.ledger.LedgerVerifier;
 import health.ward.ledger.PostgresLedger;
 import health.ward.ledger.TreeHead;
+import health.ward.ledger.V7__Convert_hash_chain;
 import health.ward.ledger.Verification;
 import health.ward.ledger.WitnessCheck;
 import health.ward.records.RecordsService;
@@ -37,6 +38,7 @@ import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import javax.sql.DataSource;
+import org.flywaydb.core.api.migration.JavaMigration;
 
 /**
  * The composition root: opens the key-encryption key, the database, the vault, the ledger and the
@@ -44,6 +46,9 @@ import javax.sql.DataSource;
  * tests; nothing else constructs these parts.
  */
 public final class WardApp implements AutoCloseable {
+  /** Schema migrations written in Java (the SQL ones are under db/migration). */
+  static final List<JavaMigration> MIGRATIONS = List.of(new V7__Convert_hash_chain());
+
   private final WardConfig config;
   private final Database database;
   private final KeyEncryptionKey kek;
@@ -105,8 +110,8 @@ public final class WardApp implements AutoCloseable {
     CheckpointSigner signer = CheckpointSigner.of(CheckpointKey.loadOrCreate(keys, kek, logName(keys, random), random));
     Database db =
         config.dbUrl() == null
-            ? Database.embedded(data.resolve("postgres"), config.dbPoolSize())
-            : Database.external(config.dbUrl(), config.dbUser(), config.dbPassword(), config.dbPoolSize());
+            ? Database.embedded(data.resolve("postgres"), config.dbPoolSize(), MIGRATIONS)
+            : Database.external(config.dbUrl(), config.dbUser(), config.dbPassword(), config.dbPoolSize(), MIGRATIONS);
     PostgresLedger ledger = null;
     try {
       DataSource ds = db.dataSource();

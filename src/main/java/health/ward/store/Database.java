@@ -10,8 +10,10 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.migration.JavaMigration;
 
 /**
  * Ward's PostgreSQL: an embedded server under the data directory, or an external one by JDBC URL.
@@ -36,6 +38,11 @@ public final class Database implements AutoCloseable {
    * commits (fsync and synchronous_commit on), then migrates the schema.
    */
   public static Database embedded(Path dir, int poolSize) {
+    return embedded(dir, poolSize, List.of());
+  }
+
+  /** As {@link #embedded(Path, int)}, with migrations written in Java besides the SQL ones. */
+  public static Database embedded(Path dir, int poolSize, List<JavaMigration> javaMigrations) {
     try {
       Files.createDirectories(dir);
       EmbeddedPostgres pg =
@@ -61,13 +68,13 @@ public final class Database implements AutoCloseable {
       // The schema owner migrates; requests run as APP_ROLE, which may not change or remove
       // ledger rows, nor disable the triggers that guard them (only an owner may).
       try {
-        migrate(pg.getDatabase(OWNER, "ward"));
+        migrate(pg.getDatabase(OWNER, "ward"), javaMigrations);
         grantAppRole(pg.getDatabase(OWNER, "ward"));
       } catch (RuntimeException | SQLException e) {
         closeQuietly(pg);
         throw e;
       }
-      return open(pg, pg.getJdbcUrl(APP_ROLE, "ward"), APP_ROLE, "", poolSize);
+      return open(pg, pg.getJdbcUrl(APP_ROLE, "ward"), APP_ROLE, "", poolSize, javaMigrations);
     } catch (IOException | SQLException e) {
       throw new WardException.StoreUnavailable(
           "could not start the embedded PostgreSQL in " + dir + ": " + e.getMessage(), e);
@@ -76,11 +83,17 @@ public final class Database implements AutoCloseable {
 
   /** Connects to an external PostgreSQL and migrates the schema. */
   public static Database external(String jdbcUrl, String user, String password, int poolSize) {
-    return open(null, jdbcUrl, user, password, poolSize);
+    return external(jdbcUrl, user, password, poolSize, List.of());
+  }
+
+  /** As {@link #external(String, String, String, int)}, with migrations written in Java. */
+  public static Database external(
+      String jdbcUrl, String user, String password, int poolSize, List<JavaMigration> javaMigrations) {
+    return open(null, jdbcUrl, user, password, poolSize, javaMigrations);
   }
 
   private static Database open(
-      EmbeddedPostgres pg, String url, String user, String password, int poolSize) {
+      EmbeddedPostgres pg, String url, String user, String password, int poolSize, List<JavaMigration> javaMigrations) {
     HikariConfig cfg = new HikariConfig();
     cfg.setJdbcUrl(url);
     if (user != null) cfg.setUsername(user);
@@ -101,7 +114,7 @@ public final class Database implements AutoCloseable {
     }
     if (pg == null) {
       try {
-        migrate(ds);
+        migrate(ds, javaMigrations);
       } catch (RuntimeException e) {
         ds.close();
         throw e;
@@ -110,12 +123,29 @@ public final class Database implements AutoCloseable {
     return new Database(pg, ds);
   }
 
-  private static void migrate(DataSource ds) {
+  private static void migrate(DataSource ds, List<JavaMigration> javaMigrations) {
     try {
-      Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+      // A database migrated with a Java migration may later be opened by a tool that does not
+      // carry it (a test fixture, a benchmark): that is not an error.
+      Flyway.configure()
+          .dataSource(ds)
+          .locations("classpath:db/migration")
+          .javaMigrations(javaMigrations.toArray(JavaMigration[]::new))
+          .ignoreMigrationPatterns("*:missing")
+          .load()
+          .migrate();
     } catch (RuntimeException e) {
-      throw new WardException.StoreUnavailable("could not migrate the schema: " + e.getMessage(), e);
+      throw new WardException.StoreUnavailable("could not migrate the schema: " + innermost(e), e);
     }
+  }
+
+  /** The message of the deepest cause: Flyway wraps a failed migration's reason in its own. */
+  private static String innermost(Throwable e) {
+    String message = e.getMessage();
+    for (Throwable t = e.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
+      if (t.getMessage() != null) message = t.getMessage();
+    }
+    return message;
   }
 
   /**

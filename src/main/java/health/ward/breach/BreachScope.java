@@ -72,7 +72,7 @@ public final class BreachScope {
   /** The whole report. */
   public record Report(
       Selector selector, Instant from, Instant to, Instant generatedAt, String checkpoint, long checkpointSize,
-      String verifierKey, long entriesScanned, int entries, int allowed, int denied, int failed,
+      String verifierKey, long entriesScanned, long entriesOfAnotherFormat, int entries, int allowed, int denied, int failed,
       List<PatientScope> patients, List<ResourceCount> otherResources, List<EntryProof> proofs) {}
 
   private final AuditLog log;
@@ -177,7 +177,7 @@ public final class BreachScope {
           proof.hashes().stream().map(b64::encodeToString).toList()));
     }
     List<ResourceCount> others = other.entrySet().stream().map(r -> new ResourceCount(r.getKey(), r.getValue())).toList();
-    return new Report(selector, from, to, now, cp.note(), cp.size(), verifierKey, summary.scanned(), hits.size(),
+    return new Report(selector, from, to, now, cp.note(), cp.size(), verifierKey, summary.scanned(), summary.undecodable(), hits.size(),
         allowed, denied, failed, patients, others, proofs);
   }
 

@@ -142,6 +142,8 @@ final class BreachScopeCommand implements Callable<Integer> {
     m.put("checkpoint", Map.of("size", r.checkpointSize(), "note", r.checkpoint(), "verifierKey", r.verifierKey()));
     Map<String, Object> totals = new LinkedHashMap<>();
     totals.put("entriesScanned", r.entriesScanned());
+    // Entries converted from an earlier Ward's ledger carry no access details to select on.
+    totals.put("entriesOfAnotherFormat", r.entriesOfAnotherFormat());
     totals.put("entries", r.entries());
     totals.put("allowed", r.allowed());
     totals.put("denied", r.denied());
@@ -216,7 +218,12 @@ final class BreachScopeCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "Breach scope of %s %s, %s to %s: %,d entries (%d allowed, %d denied, %d failed), %d patients%n",
         r.selector().by().name().toLowerCase(Locale.ROOT), r.selector().value(), r.from() == null ? "the beginning" : r.from(),
         r.to(), r.entries(), r.allowed(), r.denied(), r.failed(), r.patients().size());
-    out.printf(Locale.ROOT, "Anchored to the signed checkpoint of %,d entries; every entry has its inclusion proof.%n%n", r.checkpointSize());
+    out.printf(Locale.ROOT, "Anchored to the signed checkpoint of %,d entries; every entry has its inclusion proof.%n", r.checkpointSize());
+    if (r.entriesOfAnotherFormat() > 0) {
+      out.printf(Locale.ROOT, "WARNING: %,d entries in the window are of an earlier ledger format and were not examined.%n",
+          r.entriesOfAnotherFormat());
+    }
+    out.println();
     if (r.patients().isEmpty()) return;
     int w = Math.max(7, r.patients().stream().mapToInt(p -> p.patient() == null ? 32 : p.patient().length()).max().orElse(7));
     out.printf(Locale.ROOT, "%-" + w + "s  %8s  %9s  %-24s  %-24s%n", "PATIENT", "ACCESSES", "RESOURCES", "FIRST", "LAST");

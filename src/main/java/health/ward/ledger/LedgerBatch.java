@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The byte layout of one stored batch (a row of {@code ledger_batch}, see {@code V3__ledger.sql}),
+ * The byte layout of one stored batch (a row of {@code ledger_batch}, see {@code V6__merkle_ledger.sql}),
  * pure functions without I/O.
  *
  * <pre>

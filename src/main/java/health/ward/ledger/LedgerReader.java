@@ -18,7 +18,7 @@ import java.util.function.Consumer;
 import javax.sql.DataSource;
 
 /**
- * Reads the stored ledger ({@code V3__ledger.sql}): subtree hashes by offset, entries, and signed
+ * Reads the stored ledger ({@code V6__merkle_ledger.sql}): subtree hashes by offset, entries, and signed
  * checkpoints. Safe to use from any thread and from a process other than the writer; it never
  * writes, except {@link #storeCheckpoint}. What it returns is as stored: the {@link LedgerVerifier}
  * is what checks it.

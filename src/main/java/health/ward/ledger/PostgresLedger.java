@@ -23,7 +23,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import javax.sql.DataSource;
 
 /**
- * The {@link Ledger} in PostgreSQL table {@code ledger_batch} (layout in {@code V3__ledger.sql} and
+ * The {@link Ledger} in PostgreSQL table {@code ledger_batch} (layout in {@code V6__merkle_ledger.sql} and
  * {@link LedgerBatch}), with group commit. Callers of {@link #append} enqueue their entry and block;
  * one writer thread takes everything queued (at most {@value #MAX_BATCH} entries), gives the entries
  * contiguous indexes, appends their leaves to the Merkle tree ({@link CompactRange}), inserts the

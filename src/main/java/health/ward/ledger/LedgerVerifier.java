@@ -111,6 +111,7 @@ public final class LedgerVerifier {
     CompactRange range = new CompactRange();
     Merkle.Hasher hasher = new Merkle.Hasher();
     long proven = 0;
+    long previousFirst = 0;
     int matched = 0;
     // A checkpoint of size 0 signs the empty tree.
     Expected zero = expected.get(0L);
@@ -137,12 +138,7 @@ public final class LedgerVerifier {
         }
         byte[] entries = row.entries();
         byte[] stored = row.hashes();
-        if (stored.length != LedgerBatch.hashesLength(first, count)) {
-          return new Verification.Broken(first, Verification.Fault.NODE_MISMATCH,
-              "the batch at " + first + " stores " + stored.length / Merkle.HASH_LENGTH + " subtree hashes where "
-                  + LedgerBatch.hashesLength(first, count) / Merkle.HASH_LENGTH
-                  + " belong: it was moved there from another position, or altered");
-        }
+        if (stored.length != LedgerBatch.hashesLength(first, count)) return moved(previousFirst, first);
         CompactRange atStart = range.copy();
         ByteBuffer in = ByteBuffer.wrap(entries);
         int offset = 0;
@@ -158,10 +154,9 @@ public final class LedgerVerifier {
           for (CompactRange.Node node : range.append(leaf, hasher)) {
             if (stored.length < offset + Merkle.HASH_LENGTH
                 || !Arrays.equals(node.hash(), 0, Merkle.HASH_LENGTH, stored, offset, offset + Merkle.HASH_LENGTH)) {
-              if (node.level() == 0 && !storedHashesFit(atStart, first, count, stored, hasher)) {
-                return new Verification.Broken(first, Verification.Fault.NODE_MISMATCH,
-                    "the stored hashes of the batch at " + first + " do not fit its position: it was moved"
-                        + " there, or its hashes were altered");
+              if (!storedHashesFit(atStart, first, count, stored, hasher)) {
+                // A changed inner hash implicates its whole subtree, which may begin further back.
+                return moved(Math.min(previousFirst, node.index() << node.level()), first);
               }
               return node.level() == 0
                   ? new Verification.Broken(index, Verification.Fault.LEAF_MISMATCH,
@@ -192,6 +187,7 @@ public final class LedgerVerifier {
           return new Verification.Broken(first + count - 1, Verification.Fault.NODE_MISMATCH,
               "the batch at " + first + " stores " + (stored.length - offset) + " extra hash bytes");
         }
+        previousFirst = first;
         progress.update(range.size(), Math.max(total, range.size()));
       }
     } finally {
@@ -207,6 +203,17 @@ public final class LedgerVerifier {
               + e.head().size() + ": entries were removed, or the database was rolled back to an older copy");
     }
     return new Verification.Intact(new TreeHead(range.size(), range.root()), matched);
+  }
+
+  /**
+   * A batch whose stored hashes do not fit its position was moved there (or its hashes edited). The
+   * batch it changed places with may fit its own new place by chance, if it is the one before: so
+   * the first entry not proven is the start of the previous batch.
+   */
+  private static Verification moved(long from, long first) {
+    return new Verification.Broken(from, Verification.Fault.NODE_MISMATCH,
+        "the stored hashes of the batch at " + first + " do not fit its position: it was moved there (perhaps"
+            + " changing places with the batch before it), or its hashes were altered");
   }
 
   /**

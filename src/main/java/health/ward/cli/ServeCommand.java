@@ -146,7 +146,13 @@ final class ServeCommand implements Callable<Integer> {
             }
             throw e;
           }
-          printWelcome(out, server.baseUrl(), http);
+          printWelcome(out, server.baseUrl(), http, List.of(
+              "  Audit ledger: a checkpoint signed every " + interval.toMillis() + " ms at "
+                  + server.baseUrl().replaceFirst("/fhir$", "") + "/ledger/checkpoint"
+                  + (sinks.isEmpty()
+                      ? " (no --checkpoint-sink: keep copies off this host)"
+                      : ", pushed to " + String.join(", ", sinks.stream().map(CheckpointSink::describe).toList())),
+              "  Verifier key of the checkpoints: " + app.verifierKey()));
           AtomicBoolean stopped = new AtomicBoolean();
           main.shutdown()
               .awaitThen(
@@ -292,7 +298,7 @@ final class ServeCommand implements Callable<Integer> {
     };
   }
 
-  private static void printWelcome(PrintWriter out, String baseUrl, HttpSettings http) {
+  private static void printWelcome(PrintWriter out, String baseUrl, HttpSettings http, List<String> ledger) {
     out.println("Ward is serving FHIR R4 at " + baseUrl);
     switch (http.tls()) {
       case SELF_SIGNED -> out.println(
@@ -300,6 +306,7 @@ final class ServeCommand implements Callable<Integer> {
       case PEM -> out.println("  TLS: " + http.certPath());
       case PLAIN_HTTP -> out.println("  plain HTTP: put a TLS proxy in front");
     }
+    ledger.forEach(out::println);
     out.println("  Get an API token:  ./ward token create --name NAME");
     out.println("  Then:              curl -H \"Authorization: Bearer $TOKEN\" " + baseUrl + "/metadata");
     out.println("Stop with Ctrl-C or SIGTERM.");

@@ -198,7 +198,7 @@ public final class WardApp implements AutoCloseable {
         new CheckpointSink() {
           @Override
           public String describe() {
-            return "this database's newest stored checkpoint";
+            return "this database";
           }
 
           @Override

@@ -37,7 +37,7 @@ public final class WitnessCheck {
   public record Empty(String sink) implements Result {
     @Override
     public String message() {
-      return "the checkpoint sink " + sink + " holds no checkpoint yet; the first one is pushed now";
+      return "no checkpoint yet in " + sink + "; the first one is issued now";
     }
   }
 

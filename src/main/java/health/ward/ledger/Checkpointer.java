@@ -78,7 +78,13 @@ public final class Checkpointer implements AutoCloseable {
 
   private void push(LedgerReader reader) {
     for (CheckpointSink sink : sinks) {
-      long after = pushed.getOrDefault(sink, -1L);
+      try {
+        if (!pushed.containsKey(sink)) pushed.put(sink, newestSize(sink));
+      } catch (IOException | RuntimeException e) {
+        // Unknown: push everything; a sink keeps what it already has.
+        pushed.put(sink, -1L);
+      }
+      long after = pushed.get(sink);
       try {
         for (var c : reader.checkpointsAfter(after).stream().limit(PUSH_LIMIT).toList()) {
           sink.publish(c.size(), c.note());
@@ -96,6 +102,14 @@ public final class Checkpointer implements AutoCloseable {
         }
       }
     }
+  }
+
+  /** The size of the newest checkpoint a sink holds (its note's second line), or -1. */
+  private static long newestSize(CheckpointSink sink) throws IOException {
+    var note = sink.newest();
+    if (note.isEmpty()) return -1;
+    String[] lines = note.get().split("\n", 3);
+    return lines.length < 2 ? -1 : Long.parseLong(lines[1].strip());
   }
 
   private void tick() {

@@ -145,6 +145,7 @@ public record AuditEntry(
     String kind = r.text();
     if (!KIND.equals(kind)) throw new IllegalArgumentException("not an access entry (kind " + kind + ")");
     long format = r.number();
+    if (format == 1) return decodeFormat1(r, bytes.length);
     if (format != FORMAT) throw new IllegalArgumentException("unsupported access entry format " + format);
     Instant at = required(r.instant(), "time");
     Pseudonym actor = pseudonym(required(r.bytes(), "actor"));
@@ -181,6 +182,43 @@ public record AuditEntry(
     r.end();
     return new AuditEntry(at, actor, role, session, interaction, type, shape, outcome, rule, emergency == 1,
         purpose, address, userAgent, touched, details);
+  }
+
+  /**
+   * Format 1, written by Ward before entries carried NEN 7513's further fields (and converted into
+   * the Merkle log by {@code V7__Convert_hash_chain}): time, actor, interaction, type, search shape,
+   * outcome, rule, address, touches. Role and purpose of use were not recorded (empty here), there
+   * is no session or user agent, and no sealed details. Such an entry is only ever decoded: its
+   * stored bytes, not {@link #encode()}, are what the tree covers.
+   */
+  private static AuditEntry decodeFormat1(Canonical.Reader r, int limit) {
+    Instant at = required(r.instant(), "time");
+    Pseudonym actor = pseudonym(required(r.bytes(), "actor"));
+    String interaction = required(r.text(), "interaction");
+    String type = required(r.text(), "resource type");
+    String shape = required(r.text(), "search shape");
+    Outcome outcome;
+    try {
+      outcome = Outcome.valueOf(required(r.text(), "outcome"));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("unknown outcome", e);
+    }
+    String rule = required(r.text(), "rule");
+    Pseudonym address = pseudonymOrNull(r.bytes());
+    int n = count(r.number(), limit);
+    List<Touched> touched = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      Pseudonym patient = pseudonymOrNull(r.bytes());
+      String t = required(r.text(), "touched type");
+      touched.add(new Touched(patient, t, pseudonym(required(r.bytes(), "touched resource"))));
+    }
+    r.end();
+    return new AuditEntry(at, actor, "", null, interaction, type, shape, outcome, rule, false, "", address, null, touched, List.of());
+  }
+
+  /** True for entries of the first format, which recorded no role, purpose or sealed details. */
+  public boolean firstFormat() {
+    return details.isEmpty();
   }
 
   private static int count(long n, int limit) {

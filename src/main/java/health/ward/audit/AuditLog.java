@@ -24,8 +24,17 @@ public final class AuditLog {
     this.reader = Objects.requireNonNull(reader, "reader");
   }
 
-  /** An entry and its ledger index. */
-  public record Indexed(long index, AuditEntry entry) {}
+  /** An entry, its ledger index and its stored bytes (the tree's leaf input). */
+  public record Indexed(long index, AuditEntry entry, byte[] stored) {
+    public Indexed {
+      stored = stored.clone();
+    }
+
+    @Override
+    public byte[] stored() {
+      return stored.clone();
+    }
+  }
 
   /** What a scan saw. */
   public record ScanSummary(long scanned, long matched, long undecodable) {}
@@ -58,7 +67,7 @@ public final class AuditLog {
           if (to != null && entry.at().isAfter(to)) return;
           if (!match.test(entry)) return;
           counts[1]++;
-          if (!each.accept(new Indexed(e.index(), entry))) stopped[0] = true;
+          if (!each.accept(new Indexed(e.index(), entry, e.entry()))) stopped[0] = true;
         };
     if (from == null && to == null) {
       reader.scan(0, Long.MAX_VALUE, visit);

@@ -122,6 +122,10 @@ public final class AuditTrail {
    * unreadable; a detail that was altered or moved throws {@link WardException.IntegrityFailure}.
    */
   public AuditDetails open(AuditEntry entry) {
+    if (entry.firstFormat()) {
+      // Format 1 sealed nothing: who acted and which records are known only as pseudonyms.
+      return new AuditDetails("(not recorded)", "(not recorded)", null, null, null, Map.of(), List.of(), Set.of());
+    }
     Map<Pseudonym, List<String>> refs = new LinkedHashMap<>();
     Set<Pseudonym> unreadable = new HashSet<>();
     String actorId = null, actorName = null, session = null, address = null, userAgent = null;

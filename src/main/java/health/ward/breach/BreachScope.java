@@ -173,7 +173,7 @@ public final class BreachScope {
       InclusionProof proof = reader.proveInclusion(hit.index(), cp.size());
       AuditEntry e = hit.entry();
       proofs.add(new EntryProof(hit.index(), e.at(), e.interaction(), e.resourceType(), e.outcome().name(),
-          b64.encodeToString(e.encode()), b64.encodeToString(reader.leafHash(hit.index())),
+          b64.encodeToString(hit.stored()), b64.encodeToString(reader.leafHash(hit.index())),
           proof.hashes().stream().map(b64::encodeToString).toList()));
     }
     List<ResourceCount> others = other.entrySet().stream().map(r -> new ResourceCount(r.getKey(), r.getValue())).toList();

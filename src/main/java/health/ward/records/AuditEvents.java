@@ -38,6 +38,7 @@ final class AuditEvents {
 
   static final String ROLE_SYSTEM = "https://ward.health/fhir/CodeSystem/role";
   static final String ACTOR_SYSTEM = "https://ward.health/fhir/actor";
+  static final String ACTOR_PSEUDONYM_SYSTEM = "https://ward.health/fhir/actor-pseudonym";
   static final String PATIENT_PSEUDONYM_SYSTEM = "https://ward.health/fhir/patient-pseudonym";
   static final String POLICY_BASE = "https://ward.health/fhir/policy/";
   static final String EMERGENCY_EXTENSION = "https://ward.health/fhir/StructureDefinition/emergency-access";
@@ -153,15 +154,23 @@ final class AuditEvents {
           case FAILED -> AuditEventOutcome._8;
         });
     ae.setOutcomeDesc(e.outcome() == Outcome.ALLOWED ? "allowed by rule " + e.rule() : e.outcome().name().toLowerCase(java.util.Locale.ROOT) + " by rule " + e.rule());
-    ae.addPurposeOfEvent().addCoding(new Coding("http://terminology.hl7.org/CodeSystem/v3-ActReason", e.purposeOfUse(), null));
+    if (!e.purposeOfUse().isEmpty()) {
+      ae.addPurposeOfEvent().addCoding(new Coding("http://terminology.hl7.org/CodeSystem/v3-ActReason", e.purposeOfUse(), null));
+    }
     if (e.emergency()) ae.addExtension(EMERGENCY_EXTENSION, new BooleanType(true));
 
     AuditEvent.AuditEventAgentComponent agent = ae.addAgent();
-    agent.getType().addCoding(new Coding(ROLE_SYSTEM, e.actorRole(), null));
-    agent.setWho(new Reference().setIdentifier(new Identifier().setSystem(ACTOR_SYSTEM).setValue(details.actorId())).setDisplay(details.actorName()));
+    if (!e.actorRole().isEmpty()) agent.getType().addCoding(new Coding(ROLE_SYSTEM, e.actorRole(), null));
+    agent.setWho(
+        e.firstFormat()
+            // The first entry format recorded who acted only as a pseudonym.
+            ? new Reference().setIdentifier(new Identifier().setSystem(ACTOR_PSEUDONYM_SYSTEM).setValue(e.actor().hex()))
+            : new Reference().setIdentifier(new Identifier().setSystem(ACTOR_SYSTEM).setValue(details.actorId())).setDisplay(details.actorName()));
     agent.setRequestor(true);
     agent.addPolicy(POLICY_BASE + e.rule());
-    agent.addPurposeOfUse().addCoding(new Coding("http://terminology.hl7.org/CodeSystem/v3-ActReason", e.purposeOfUse(), null));
+    if (!e.purposeOfUse().isEmpty()) {
+      agent.addPurposeOfUse().addCoding(new Coding("http://terminology.hl7.org/CodeSystem/v3-ActReason", e.purposeOfUse(), null));
+    }
     if (details.address() != null) {
       agent.getNetwork().setAddress(details.address()).setType(AuditEvent.AuditEventAgentNetworkType._2);
     }

@@ -186,9 +186,9 @@ class AuditTrailTest {
     assertThrows(IllegalArgumentException.class, () -> AuditEntry.decode(Arrays.copyOf(good, good.length + 3)));
     assertThrows(IllegalArgumentException.class, () -> AuditEntry.decode(new byte[0]));
     assertThrows(IllegalArgumentException.class, () -> AuditEntry.decode("entry 1/2 xxx".getBytes(StandardCharsets.UTF_8)));
-    byte[] otherFormat = health.ward.common.Canonical.builder().text("ward.access").number(1).encode();
+    byte[] otherFormat = health.ward.common.Canonical.builder().text("ward.access").number(9).encode();
     var e = assertThrows(IllegalArgumentException.class, () -> AuditEntry.decode(otherFormat));
-    assertTrue(e.getMessage().contains("format 1"), e.getMessage());
+    assertTrue(e.getMessage().contains("format 9"), e.getMessage());
     Random random = new Random(5);
     int refused = 0;
     for (int i = 0; i < 500; i++) {
@@ -203,6 +203,23 @@ class AuditTrailTest {
       }
     }
     assertTrue(refused > 0, "some flips hit the structure");
+  }
+
+  @Test
+  void firstFormatEntries_decode_withWhatTheyRecorded_andOpenAsNotRecorded() {
+    Pseudonym actor = vault.pseudonym("actor", "42");
+    byte[] v1 = health.ward.common.Canonical.builder().text("ward.access").number(1).instant(Instant.EPOCH)
+        .bytes(actor.bytes()).text("read").text("Patient").text("").text("ALLOWED").text("api-token")
+        .bytes(vault.pseudonym("address", "10.0.0.1").bytes()).number(1)
+        .bytes(alice.bytes()).text("Patient").bytes(vault.pseudonym("resource", "Patient/a").bytes()).encode();
+    AuditEntry e = AuditEntry.decode(v1);
+    assertTrue(e.firstFormat());
+    assertEquals(actor, e.actor());
+    assertEquals(List.of(alice), e.patients());
+    assertEquals(vault.pseudonym("address", "10.0.0.1"), e.address());
+    assertEquals("", e.purposeOfUse());
+    assertEquals("(not recorded)", trail.open(e).actorId());
+    assertThrows(IllegalArgumentException.class, () -> AuditEntry.decode(Arrays.copyOf(v1, v1.length - 2)));
   }
 
   static AuditEntry withDetails(AuditEntry e, List<AuditEntry.Sealed> details) {

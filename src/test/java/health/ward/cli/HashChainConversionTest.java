@@ -56,8 +56,18 @@ class HashChainConversionTest {
 
   static List<byte[]> entries(int n) {
     List<byte[]> out = new ArrayList<>();
-    for (int i = 0; i < n; i++) out.add(("old entry " + i + " " + "x".repeat(i % 40)).getBytes(StandardCharsets.UTF_8));
+    for (int i = 0; i < n; i++) {
+      out.add(i < 3 ? formatOne(i) : ("old entry " + i + " " + "x".repeat(i % 40)).getBytes(StandardCharsets.UTF_8));
+    }
     return out;
+  }
+
+  /** An access entry as the first entry format wrote it. */
+  static byte[] formatOne(int i) {
+    byte[] p = new byte[16];
+    p[0] = (byte) i;
+    return health.ward.common.Canonical.builder().text("ward.access").number(1).instant(java.time.Instant.EPOCH)
+        .bytes(p).text("read").text("Patient").text("").text("ALLOWED").text("api-token").bytes(null).number(0).encode();
   }
 
   @Test
@@ -71,6 +81,10 @@ class HashChainConversionTest {
       Verification v = new LedgerVerifier(app.dataSource()).verify(n -> { throw new IllegalStateException(); }, List.of(),
           LedgerVerifier.Progress.NONE);
       assertTrue(v.intact(), v.toString());
+      // The old access entries stay readable for audits (the filler entries here are not entries).
+      var summary = new health.ward.audit.AuditLog(reader).scan(null, null, e -> e.firstFormat(), e -> true);
+      assertEquals(3, summary.matched());
+      assertEquals(5_000 - 3, summary.undecodable());
     }
   }
 

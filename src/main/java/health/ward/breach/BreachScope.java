@@ -168,7 +168,8 @@ public final class BreachScope {
     Base64.Encoder b64 = Base64.getEncoder();
     for (AuditLog.Indexed hit : hits) {
       if (hit.index() >= cp.size()) {
-        throw new IllegalStateException("the checkpoint of size " + cp.size() + " does not cover entry " + hit.index());
+        throw new health.ward.common.WardException.IntegrityFailure(
+            "the checkpoint of size " + cp.size() + " does not cover entry " + hit.index() + ": the ledger changed under the report");
       }
       InclusionProof proof = reader.proveInclusion(hit.index(), cp.size());
       AuditEntry e = hit.entry();

@@ -75,6 +75,10 @@ class BreachScopeCommandTest {
       // Day 1: the thief's token reads Ann once from an unusual address.
       RequestContext thief1 = new RequestContext(new Principal(thief, "thief", Principal.Kind.API_TOKEN), "203.0.113.9", "curl/8");
       app.records().read(thief1, "Patient", ann);
+      // Another token reads Cid: none of it may appear in the thief's report.
+      String portal = app.tokens().create("portal").id();
+      RequestContext portalCtx = new RequestContext(new Principal(portal, "portal", Principal.Kind.API_TOKEN), "10.0.0.6", "Portal/1");
+      app.records().read(portalCtx, "Patient", cid);
     }
     try (WardApp app = open(DAY2)) {
       String thief = app.tokens().list().stream().filter(t -> t.name().equals("thief")).findFirst().orElseThrow().id();

@@ -154,25 +154,14 @@ public record AuditEntry(
     String interaction = required(r.text(), "interaction");
     String type = required(r.text(), "resource type");
     String shape = required(r.text(), "search shape");
-    Outcome outcome;
-    try {
-      outcome = Outcome.valueOf(required(r.text(), "outcome"));
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("unknown outcome", e);
-    }
+    Outcome outcome = readOutcome(r);
     String rule = required(r.text(), "rule");
     long emergency = r.number();
     if (emergency != 0 && emergency != 1) throw new IllegalArgumentException("emergency flag must be 0 or 1");
     String purpose = required(r.text(), "purpose of use");
     Pseudonym address = pseudonymOrNull(r.bytes());
     Pseudonym userAgent = pseudonymOrNull(r.bytes());
-    int n = count(r.number(), bytes.length);
-    List<Touched> touched = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      Pseudonym patient = pseudonymOrNull(r.bytes());
-      String t = required(r.text(), "touched type");
-      touched.add(new Touched(patient, t, pseudonym(required(r.bytes(), "touched resource"))));
-    }
+    List<Touched> touched = readTouches(r, bytes.length);
     int m = count(r.number(), bytes.length);
     List<Sealed> details = new ArrayList<>(m);
     for (int i = 0; i < m; i++) {
@@ -197,21 +186,10 @@ public record AuditEntry(
     String interaction = required(r.text(), "interaction");
     String type = required(r.text(), "resource type");
     String shape = required(r.text(), "search shape");
-    Outcome outcome;
-    try {
-      outcome = Outcome.valueOf(required(r.text(), "outcome"));
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("unknown outcome", e);
-    }
+    Outcome outcome = readOutcome(r);
     String rule = required(r.text(), "rule");
     Pseudonym address = pseudonymOrNull(r.bytes());
-    int n = count(r.number(), limit);
-    List<Touched> touched = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      Pseudonym patient = pseudonymOrNull(r.bytes());
-      String t = required(r.text(), "touched type");
-      touched.add(new Touched(patient, t, pseudonym(required(r.bytes(), "touched resource"))));
-    }
+    List<Touched> touched = readTouches(r, limit);
     r.end();
     return new AuditEntry(at, actor, "", null, interaction, type, shape, outcome, rule, false, "", address, null, touched, List.of());
   }
@@ -219,6 +197,26 @@ public record AuditEntry(
   /** True for entries of the first format, which recorded no role, purpose or sealed details. */
   public boolean firstFormat() {
     return details.isEmpty();
+  }
+
+  private static Outcome readOutcome(Canonical.Reader r) {
+    try {
+      return Outcome.valueOf(required(r.text(), "outcome"));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("unknown outcome", e);
+    }
+  }
+
+  /** A count, then that many touches: patient pseudonym or absent, type, resource pseudonym. */
+  private static List<Touched> readTouches(Canonical.Reader r, int limit) {
+    int n = count(r.number(), limit);
+    List<Touched> touched = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      Pseudonym patient = pseudonymOrNull(r.bytes());
+      String t = required(r.text(), "touched type");
+      touched.add(new Touched(patient, t, pseudonym(required(r.bytes(), "touched resource"))));
+    }
+    return touched;
   }
 
   private static int count(long n, int limit) {

@@ -60,6 +60,22 @@ final class LedgerBatch {
     return out;
   }
 
+  /**
+   * Appends {@code entries} to {@code range} and returns the batch's hashes column: every subtree
+   * hash the entries complete, in the layout above.
+   */
+  static byte[] append(CompactRange range, List<byte[]> entries, Merkle.Hasher hasher) {
+    byte[] hashes = new byte[Math.toIntExact(hashesLength(range.size(), entries.size()))];
+    int offset = 0;
+    for (byte[] entry : entries) {
+      for (CompactRange.Node node : range.append(hasher.leaf(entry), hasher)) {
+        System.arraycopy(node.hash(), 0, hashes, offset, Merkle.HASH_LENGTH);
+        offset += Merkle.HASH_LENGTH;
+      }
+    }
+    return hashes;
+  }
+
   /** Number of hash bytes a batch of leaves {@code [first, first + count)} stores. */
   static long hashesLength(long first, int count) {
     return (Merkle.completedNodes(first + count) - Merkle.completedNodes(first)) * Merkle.HASH_LENGTH;

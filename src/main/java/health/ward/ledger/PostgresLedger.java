@@ -207,15 +207,8 @@ public final class PostgresLedger implements Ledger {
       long first = range.size();
       CompactRange next = range.copy();
       List<byte[]> entries = new ArrayList<>(n);
-      byte[] hashes = new byte[Math.toIntExact(LedgerBatch.hashesLength(first, n))];
-      int offset = 0;
-      for (Pending p : batch) {
-        entries.add(p.entry());
-        for (CompactRange.Node node : next.append(hasher.leaf(p.entry()), hasher)) {
-          System.arraycopy(node.hash(), 0, hashes, offset, Merkle.HASH_LENGTH);
-          offset += Merkle.HASH_LENGTH;
-        }
-      }
+      for (Pending p : batch) entries.add(p.entry());
+      byte[] hashes = LedgerBatch.append(next, entries, hasher);
       // One statement in autocommit is one transaction: a single round trip, committed (and, with
       // synchronous_commit on, flushed) before executeUpdate returns.
       try (Connection c = dataSource.getConnection()) {

@@ -32,8 +32,8 @@ public final class V7__Convert_hash_chain extends BaseJavaMigration {
     if (!exists(c)) return;
     CompactRange range = new CompactRange();
     byte[] chain = new byte[Merkle.HASH_LENGTH];
+    Merkle.Hasher hasher = new Merkle.Hasher();
     List<byte[]> entries = new ArrayList<>(BATCH);
-    byte[] hashes = new byte[0];
     OffsetDateTime lastAt = null;
     long expected = 0;
     try (Statement s = c.createStatement()) {
@@ -51,19 +51,17 @@ public final class V7__Convert_hash_chain extends BaseJavaMigration {
           d.update(leaf);
           chain = d.digest();
           if (!MessageDigest.isEqual(chain, rs.getBytes(4))) throw broken(idx, "the chain hash does not follow");
-          if (entries.isEmpty()) hashes = new byte[0];
           entries.add(entry);
-          for (CompactRange.Node n : range.append(leaf)) hashes = concat(hashes, n.hash());
           lastAt = rs.getObject(5, OffsetDateTime.class);
           expected++;
           if (entries.size() == BATCH) {
-            insert(c, range.size() - entries.size(), entries, hashes, lastAt);
+            insert(c, range, entries, hasher, lastAt);
             entries.clear();
           }
         }
       }
     }
-    if (!entries.isEmpty()) insert(c, range.size() - entries.size(), entries, hashes, lastAt);
+    if (!entries.isEmpty()) insert(c, range, entries, hasher, lastAt);
     try (Statement s = c.createStatement()) {
       s.execute("drop table ledger_entry");
       s.execute("drop function ledger_entry_reject_change()");
@@ -78,8 +76,11 @@ public final class V7__Convert_hash_chain extends BaseJavaMigration {
     }
   }
 
-  private static void insert(Connection c, long first, List<byte[]> entries, byte[] hashes, OffsetDateTime at)
+  private static void insert(
+      Connection c, CompactRange range, List<byte[]> entries, Merkle.Hasher hasher, OffsetDateTime at)
       throws SQLException {
+    long first = range.size();
+    byte[] hashes = LedgerBatch.append(range, entries, hasher);
     try (PreparedStatement ps =
         c.prepareStatement("insert into ledger_batch (first_idx, entry_count, entries, hashes, recorded_at) values (?, ?, ?, ?, ?)")) {
       ps.setLong(1, first);
@@ -89,12 +90,6 @@ public final class V7__Convert_hash_chain extends BaseJavaMigration {
       ps.setObject(5, at);
       ps.executeUpdate();
     }
-  }
-
-  private static byte[] concat(byte[] a, byte[] b) {
-    byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
-    System.arraycopy(b, 0, out, a.length, b.length);
-    return out;
   }
 
   private static IllegalStateException broken(long index, String why) {

@@ -5,6 +5,9 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import com.zaxxer.hikari.HikariDataSource;
 import health.ward.access.Principal;
 import health.ward.access.Role;
+import health.ward.access.Scopes;
+import health.ward.audit.AccessEvent;
+import health.ward.records.RequestContext;
 import health.ward.common.WardException;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
@@ -76,9 +79,13 @@ public final class ApiTokens implements Authenticator, AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(ApiTokens.class);
 
+  /** How often a token's last use is written back (the idle timeout is this precise). */
+  private static final Duration TOUCH_EVERY = Duration.ofSeconds(30);
+
   private final DataSource dataSource;
   private final Clock clock;
   private final SecureRandom random;
+  private final AuthEvents events;
 
   private final ConcurrentHashMap<ByteBuffer, CachedToken> cache = new ConcurrentHashMap<>();
   // Bumped on every invalidation; a lookup that raced with one does not leave its result cached.
@@ -87,12 +94,55 @@ public final class ApiTokens implements Authenticator, AutoCloseable {
   private volatile boolean closed;
   private volatile Thread listener;
 
-  private record CachedToken(byte[] hash, Principal principal) {}
+  /** A valid token as cached: when it dies, and when it was last used (and written back). */
+  private static final class CachedToken {
+    final byte[] hash;
+    final long id;
+    final Principal principal;
+    final Instant expires;
+    final Duration idle;
+    volatile Instant lastUsed;
+    volatile Instant written;
 
+    CachedToken(byte[] hash, long id, Principal principal, Instant expires, Duration idle, Instant lastUsed) {
+      this.hash = hash;
+      this.id = id;
+      this.principal = principal;
+      this.expires = expires;
+      this.idle = idle;
+      this.lastUsed = lastUsed;
+      this.written = lastUsed;
+    }
+
+    boolean alive(Instant now) {
+      return (expires == null || now.isBefore(expires)) && (idle == null || lastUsed == null || now.isBefore(lastUsed.plus(idle)));
+    }
+  }
+
+  /**
+   * Tokens whose issue and revocation are not recorded in the ledger: for tests and tools that run
+   * without one. Ward itself uses {@link #ApiTokens(DataSource, Clock, SecureRandom, AuthEvents)}.
+   */
   public ApiTokens(DataSource dataSource, Clock clock, SecureRandom random) {
+    this(dataSource, clock, random, null);
+  }
+
+  /** Tokens whose issue and revocation are ledger entries. */
+  public ApiTokens(DataSource dataSource, Clock clock, SecureRandom random, AuthEvents events) {
     this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.random = Objects.requireNonNull(random, "random");
+    this.events = events;
+  }
+
+  /** What to issue: a staff session, a client-credentials token or a long-lived integration token. */
+  public record Issue(
+      String name, Role role, Scopes scopes, Long userId, Long clientId, Duration lifetime, Duration idle, String address) {
+    public Issue {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(role, "role");
+      Objects.requireNonNull(scopes, "scopes");
+    }
   }
 
   /**
@@ -112,10 +162,26 @@ public final class ApiTokens implements Authenticator, AutoCloseable {
    *     role is not one a token may have
    */
   public IssuedToken create(String name, Role role) {
+    return create(name, role, Scopes.parse("system/*.cruds"), null);
+  }
+
+  /**
+   * Creates a long-lived integration or auditor token with {@code scopes} (system context), dying
+   * after {@code lifetime} if given, on behalf of the local operator.
+   */
+  public IssuedToken create(String name, Role role, Scopes scopes, Duration lifetime) {
     checkName(name);
     if (role != Role.INTEGRATION && role != Role.AUDITOR) {
       throw new WardException.InvalidRequest("a token's role is integration or auditor, not " + role.code());
     }
+    return issue(RequestContext.local(Principal.operator("token")), new Issue(name, role, scopes, null, null, lifetime, null, null));
+  }
+
+  /**
+   * Issues a token: one row of {@code api_token}, its issue a ledger entry in the same transaction
+   * (or, in the serving process, durable before the row commits). Returns its secret, once.
+   */
+  public IssuedToken issue(RequestContext by, Issue spec) {
     byte[] raw = new byte[SECRET_BYTES];
     random.nextBytes(raw);
     TokenSecret secret =
@@ -123,22 +189,41 @@ public final class ApiTokens implements Authenticator, AutoCloseable {
     Arrays.fill(raw, (byte) 0);
     byte[] hash = sha256(secret.utf8());
     Instant now = clock.instant();
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps =
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try (PreparedStatement ps =
             c.prepareStatement(
-                "insert into api_token (name, secret_hash, created_at, role) values (?, ?, ?, ?) returning id")) {
-      ps.setString(1, name);
-      ps.setBytes(2, hash);
-      ps.setObject(3, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
-      ps.setString(4, role.code());
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return new IssuedToken(String.valueOf(rs.getLong(1)), name, secret, now);
+                "insert into api_token (name, secret_hash, created_at, role, scopes, user_id, client_id, expires_at,"
+                    + " idle_seconds, last_used_at, address) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id")) {
+        ps.setString(1, spec.name());
+        ps.setBytes(2, hash);
+        ps.setObject(3, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
+        ps.setString(4, spec.role().code());
+        ps.setString(5, spec.scopes().toString());
+        ps.setObject(6, spec.userId());
+        ps.setObject(7, spec.clientId());
+        ps.setObject(8, spec.lifetime() == null ? null : OffsetDateTime.ofInstant(now.plus(spec.lifetime()), ZoneOffset.UTC));
+        ps.setObject(9, spec.idle() == null ? null : (int) spec.idle().toSeconds());
+        ps.setObject(10, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
+        ps.setString(11, spec.address());
+        long id;
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          id = rs.getLong(1);
+        }
+        if (events != null) {
+          events.record(c, by, "token-issue", "Session", Long.toString(id), AccessEvent.Outcome.ALLOWED, spec.role().code());
+        }
+        c.commit();
+        return new IssuedToken(String.valueOf(id), spec.name(), secret, now);
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
       }
     } catch (SQLException e) {
       if ("23505".equals(e.getSQLState())) {
         throw new WardException.InvalidRequest(
-            "an active token named '" + name + "' already exists; revoke it or choose another name");
+            "an active token named '" + spec.name() + "' already exists; revoke it or choose another name");
       }
       throw unavailable(e);
     }
@@ -158,13 +243,18 @@ public final class ApiTokens implements Authenticator, AutoCloseable {
         long id;
         try (PreparedStatement ps =
             c.prepareStatement(
-                "update api_token set revoked_at = ? where name = ? and revoked_at is null returning id")) {
+                "update api_token set revoked_at = ?, revoked_reason = 'revoked by the operator'"
+                    + " where name = ? and revoked_at is null and user_id is null and client_id is null returning id")) {
           ps.setObject(1, OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC));
           ps.setString(2, name);
           try (ResultSet rs = ps.executeQuery()) {
             if (!rs.next()) throw new WardException.NotFound("no active token named '" + name + "'");
             id = rs.getLong(1);
           }
+        }
+        if (events != null) {
+          events.record(c, RequestContext.local(Principal.operator("token")), "token-revoke", "Session", Long.toString(id),
+              AccessEvent.Outcome.ALLOWED, "operator");
         }
         try (PreparedStatement ps = c.prepareStatement("select pg_notify(?, ?)")) {
           ps.setString(1, CHANNEL);
@@ -183,12 +273,101 @@ public final class ApiTokens implements Authenticator, AutoCloseable {
     }
   }
 
+  /**
+   * Revokes one token by id (a session: by logout, an administrator or a detector), here at once
+   * and in every running Ward by notification; the revocation and its reason are a ledger entry.
+   *
+   * @return false if it was not active
+   */
+  public boolean revokeSession(RequestContext by, long id, String reason) {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        boolean revoked;
+        try (PreparedStatement ps = c.prepareStatement(
+            "update api_token set revoked_at = ?, revoked_reason = ? where id = ? and revoked_at is null")) {
+          ps.setObject(1, OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC));
+          ps.setString(2, reason);
+          ps.setLong(3, id);
+          revoked = ps.executeUpdate() == 1;
+        }
+        if (revoked) {
+          if (events != null) {
+            events.record(c, by, "token-revoke", "Session", Long.toString(id), AccessEvent.Outcome.ALLOWED, reason);
+          }
+          notifyRevoked(c, id);
+        }
+        c.commit();
+        return revoked;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      } finally {
+        invalidateAll();
+      }
+    } catch (SQLException e) {
+      throw unavailable(e);
+    }
+  }
+
+  /** Revokes every active session of a user inside {@code c}'s transaction (the caller records why). */
+  void revokeUser(Connection c, long userId, String reason) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "update api_token set revoked_at = ?, revoked_reason = ? where user_id = ? and revoked_at is null")) {
+      ps.setObject(1, OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC));
+      ps.setString(2, reason);
+      ps.setLong(3, userId);
+      ps.executeUpdate();
+    }
+    notifyRevoked(c, -userId);
+  }
+
+  private static void notifyRevoked(Connection c, long id) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("select pg_notify(?, ?)")) {
+      ps.setString(1, CHANNEL);
+      ps.setString(2, String.valueOf(id));
+      ps.execute();
+    }
+  }
+
+  /** An active session or token as an administrator sees it. */
+  public record ActiveToken(long id, String name, Role role, String scopes, Long userId, Long clientId, Instant created,
+      Instant expires, Instant lastUsed, String address) {}
+
+  /** Active tokens and sessions, newest first (optionally of one user). */
+  public List<ActiveToken> active(Long userId) {
+    String sql = "select id, name, role, scopes, user_id, client_id, created_at, expires_at, last_used_at, address from api_token"
+        + " where revoked_at is null and (expires_at is null or expires_at > ?)" + (userId == null ? "" : " and user_id = ?")
+        + " order by id desc limit 10000";
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setObject(1, OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC));
+      if (userId != null) ps.setLong(2, userId);
+      List<ActiveToken> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new ActiveToken(rs.getLong(1), rs.getString(2), Role.of(rs.getString(3)), rs.getString(4),
+              (Long) rs.getObject(5), (Long) rs.getObject(6), instant(rs, 7), instant(rs, 8), instant(rs, 9), rs.getString(10)));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw unavailable(e);
+    }
+  }
+
+  private static Instant instant(ResultSet rs, int col) throws SQLException {
+    OffsetDateTime t = rs.getObject(col, OffsetDateTime.class);
+    return t == null ? null : t.toInstant();
+  }
+
   /** Every token, active and revoked, oldest first; names and dates only. */
   public List<TokenInfo> list() {
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps =
             c.prepareStatement(
-                "select id, name, created_at, revoked_at, role from api_token order by created_at, id");
+                "select id, name, created_at, revoked_at, role from api_token where user_id is null and client_id is null"
+                    + " order by created_at, id");
         ResultSet rs = ps.executeQuery()) {
       List<TokenInfo> out = new ArrayList<>();
       while (rs.next()) {
@@ -217,18 +396,40 @@ public final class ApiTokens implements Authenticator, AutoCloseable {
     startListening();
     byte[] hash = sha256(bearerToken.getBytes(UTF_8));
     ByteBuffer key = ByteBuffer.wrap(hash);
+    Instant now = clock.instant();
     if (listening) {
       CachedToken hit = cache.get(key);
-      if (hit != null && MessageDigest.isEqual(hit.hash(), hash)) return hit.principal();
+      if (hit != null && MessageDigest.isEqual(hit.hash, hash)) return use(hit, key, now);
     }
     long seen = generation.get();
-    Principal principal = lookUp(hash);
+    CachedToken found = lookUp(hash);
     if (listening) {
-      cache.put(key, new CachedToken(hash, principal));
+      cache.put(key, found);
       // An invalidation between the lookup and the put must not leave a stale entry behind.
       if (generation.get() != seen || !listening) cache.remove(key);
     }
-    return principal;
+    return use(found, key, now);
+  }
+
+  /** Checks lifetime and idle timeout, then notes the use (written back every {@link #TOUCH_EVERY}). */
+  private Principal use(CachedToken t, ByteBuffer key, Instant now) {
+    if (!t.alive(now)) {
+      cache.remove(key);
+      throw rejected();
+    }
+    t.lastUsed = now;
+    if (t.idle != null && Duration.between(t.written, now).compareTo(TOUCH_EVERY) >= 0) {
+      t.written = now;
+      try (Connection c = dataSource.getConnection();
+          PreparedStatement ps = c.prepareStatement("update api_token set last_used_at = ? where id = ?")) {
+        ps.setObject(1, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
+        ps.setLong(2, t.id);
+        ps.executeUpdate();
+      } catch (SQLException e) {
+        throw unavailable(e);
+      }
+    }
+    return t.principal;
   }
 
   /** True while revocations arrive by notification and valid tokens are served from memory. */
@@ -236,22 +437,50 @@ public final class ApiTokens implements Authenticator, AutoCloseable {
     return listening;
   }
 
-  private Principal lookUp(byte[] hash) {
+  private CachedToken lookUp(byte[] hash) {
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps =
             c.prepareStatement(
-                "select id, name, secret_hash, role from api_token where secret_hash = ? and revoked_at is null")) {
+                "select t.id, t.name, t.secret_hash, t.role, t.scopes, t.user_id, t.expires_at, t.idle_seconds, t.last_used_at,"
+                    + " u.username, u.practitioner, u.departments, u.status"
+                    + " from api_token t left join staff_user u on u.id = t.user_id"
+                    + " where t.secret_hash = ? and t.revoked_at is null")) {
       ps.setBytes(1, hash);
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next() || !MessageDigest.isEqual(rs.getBytes(3), hash)) throw rejected();
-        return new Principal(String.valueOf(rs.getLong(1)), rs.getString(2), Principal.Kind.API_TOKEN, Role.of(rs.getString(4)));
+        long id = rs.getLong(1);
+        Role role = Role.of(rs.getString(4));
+        Scopes scopes = Scopes.parse(rs.getString(5));
+        Object userId = rs.getObject(6);
+        Principal principal;
+        if (userId == null) {
+          principal = new Principal(String.valueOf(id), rs.getString(2), Principal.Kind.API_TOKEN, role, scopes, null, List.of(), null);
+        } else {
+          if (!"active".equals(rs.getString(13))) throw rejected();
+          java.sql.Array deps = rs.getArray(12);
+          principal = new Principal("user:" + userId, rs.getString(10), Principal.Kind.USER, role, scopes, rs.getString(11),
+              deps == null ? List.of() : List.of((String[]) deps.getArray()), "session:" + id);
+        }
+        Object idle = rs.getObject(8);
+        return new CachedToken(hash, id, principal, instant(rs, 7), idle == null ? null : Duration.ofSeconds(((Number) idle).longValue()),
+            instant(rs, 9));
       }
     } catch (SQLException e) {
       throw unavailable(e);
     }
   }
 
-  private void invalidateAll() {
+  /** The token id a presented secret belongs to (for logout), if it is active. */
+  public java.util.OptionalLong idOf(String bearerToken) {
+    if (bearerToken == null || bearerToken.length() > MAX_PRESENTED_LENGTH) return java.util.OptionalLong.empty();
+    try {
+      return java.util.OptionalLong.of(lookUp(sha256(bearerToken.getBytes(UTF_8))).id);
+    } catch (WardException.Unauthenticated e) {
+      return java.util.OptionalLong.empty();
+    }
+  }
+
+  void invalidateAll() {
     generation.incrementAndGet();
     cache.clear();
   }

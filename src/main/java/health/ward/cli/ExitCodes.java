@@ -19,7 +19,7 @@ final class ExitCodes {
 
   static int of(WardException e) {
     return switch (e.code()) {
-      case INVALID_REQUEST, INVALID_RESOURCE, VERSION_CONFLICT, TOO_LARGE -> USAGE;
+      case INVALID_REQUEST, INVALID_RESOURCE, VERSION_CONFLICT, TOO_LARGE, RATE_LIMITED -> USAGE;
       case UNAUTHENTICATED, FORBIDDEN -> DENIED;
       case NOT_FOUND, GONE -> NOT_FOUND;
       case INTEGRITY_FAILURE -> INTEGRITY;

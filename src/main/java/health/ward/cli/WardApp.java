@@ -1,6 +1,6 @@
 package health.ward.cli;
 
-import health.ward.access.TokenPolicy;
+import health.ward.access.CarePolicy;
 import health.ward.audit.AuditLog;
 import health.ward.audit.AuditTrail;
 import health.ward.auth.ApiTokens;
@@ -26,6 +26,7 @@ import health.ward.ledger.Verification;
 import health.ward.ledger.WitnessCheck;
 import health.ward.records.RecordsService;
 import health.ward.store.Database;
+import health.ward.store.PostgresCareStore;
 import health.ward.store.PostgresRecordStore;
 import health.ward.store.PostgresWrappedKeyStore;
 import health.ward.store.WrappedKeyStore;
@@ -121,7 +122,7 @@ public final class WardApp implements AutoCloseable {
       PostgresRecordStore store = new PostgresRecordStore(ds);
       AuditTrail trail = new AuditTrail(auditLedger.apply(ledger), vault);
       AuditLog auditLog = new AuditLog(ledger.reader());
-      RecordsService records = new RecordsService(store, vault, trail, auditLog, new TokenPolicy(), clock, random);
+      RecordsService records = new RecordsService(store, vault, trail, auditLog, new CarePolicy(), new PostgresCareStore(db.dataSource()), config.care(), clock, random);
       ApiTokens tokens = new ApiTokens(ds, clock, random);
       return new WardApp(config, db, kek, wrapped, ledger, records, tokens, signer, clock,
           new Parts(store, vault, trail, auditLog, ledger));

@@ -1,5 +1,6 @@
 package health.ward.cli;
 
+import health.ward.records.CareSettings;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -19,8 +20,10 @@ public record WardConfig(
     String dbPassword,
     char[] passphrase,
     int dbPoolSize,
-    int keyCacheSize) {
+    int keyCacheSize,
+    CareSettings care) {
   public WardConfig {
+    Objects.requireNonNull(care, "care");
     Objects.requireNonNull(dataDir, "dataDir");
     Objects.requireNonNull(keysDir, "keysDir");
     if (dbPoolSize < 1) throw new IllegalArgumentException("dbPoolSize must be >= 1");
@@ -28,15 +31,19 @@ public record WardConfig(
   }
 
   public static WardConfig defaults(Path dataDir, Path keysDir) {
-    return new WardConfig(dataDir, keysDir, null, null, null, null, 24, 10_000);
+    return new WardConfig(dataDir, keysDir, null, null, null, null, 24, 10_000, CareSettings.DEFAULT);
   }
 
   public WardConfig withPassphrase(char[] p) {
-    return new WardConfig(dataDir, keysDir, dbUrl, dbUser, dbPassword, p, dbPoolSize, keyCacheSize);
+    return new WardConfig(dataDir, keysDir, dbUrl, dbUser, dbPassword, p, dbPoolSize, keyCacheSize, care);
   }
 
   public WardConfig withDatabase(String url, String user, String password) {
-    return new WardConfig(dataDir, keysDir, url, user, password, passphrase, dbPoolSize, keyCacheSize);
+    return new WardConfig(dataDir, keysDir, url, user, password, passphrase, dbPoolSize, keyCacheSize, care);
+  }
+
+  public WardConfig withCare(CareSettings c) {
+    return new WardConfig(dataDir, keysDir, dbUrl, dbUser, dbPassword, passphrase, dbPoolSize, keyCacheSize, c);
   }
 
   @Override

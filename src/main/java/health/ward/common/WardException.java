@@ -14,6 +14,7 @@ public abstract sealed class WardException extends RuntimeException
         WardException.InvalidRequest,
         WardException.VersionConflict,
         WardException.TooLarge,
+        WardException.RateLimited,
         WardException.IntegrityFailure,
         WardException.LedgerUnavailable,
         WardException.KeyUnavailable,
@@ -29,6 +30,7 @@ public abstract sealed class WardException extends RuntimeException
     INVALID_REQUEST,
     VERSION_CONFLICT,
     TOO_LARGE,
+    RATE_LIMITED,
     INTEGRITY_FAILURE,
     LEDGER_UNAVAILABLE,
     KEY_UNAVAILABLE,
@@ -40,6 +42,12 @@ public abstract sealed class WardException extends RuntimeException
   }
 
   public abstract Code code();
+
+  /** Too many attempts from one address or at one account; try again later. */
+  public static final class RateLimited extends WardException {
+    public RateLimited(String message) { super(message, null); }
+    @Override public Code code() { return Code.RATE_LIMITED; }
+  }
 
   /** The resource or version does not exist. */
   public static final class NotFound extends WardException {

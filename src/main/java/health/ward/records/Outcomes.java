@@ -27,6 +27,7 @@ public final class Outcomes {
       case WardException.InvalidRequest x -> 400;
       case WardException.VersionConflict x -> 409;
       case WardException.TooLarge x -> 413;
+      case WardException.RateLimited x -> 429;
       case WardException.IntegrityFailure x -> 500;
       case WardException.LedgerUnavailable x -> 503;
       case WardException.KeyUnavailable x -> 503;
@@ -44,6 +45,7 @@ public final class Outcomes {
       case WardException.InvalidRequest x -> IssueType.INVALID;
       case WardException.VersionConflict x -> IssueType.CONFLICT;
       case WardException.TooLarge x -> IssueType.TOOLONG;
+      case WardException.RateLimited x -> IssueType.THROTTLED;
       case WardException.IntegrityFailure x -> IssueType.EXCEPTION;
       case WardException.LedgerUnavailable x -> IssueType.TRANSIENT;
       case WardException.KeyUnavailable x -> IssueType.TRANSIENT;
@@ -87,6 +89,7 @@ public final class Outcomes {
       case WardException.InvalidRequest x -> new WardException.InvalidRequest(m);
       case WardException.VersionConflict x -> new WardException.VersionConflict(m);
       case WardException.TooLarge x -> new WardException.TooLarge(m);
+      case WardException.RateLimited x -> new WardException.RateLimited(m);
       case WardException.IntegrityFailure x -> new WardException.IntegrityFailure(m, x.getCause());
       case WardException.LedgerUnavailable x -> new WardException.LedgerUnavailable(m, x.getCause());
       case WardException.KeyUnavailable x -> new WardException.KeyUnavailable(m, x.getCause());

@@ -1,7 +1,9 @@
 package health.ward.records;
 
 import health.ward.access.Action;
+import health.ward.access.CarePolicy;
 import health.ward.access.Decision;
+import health.ward.access.PatientFacts;
 import health.ward.access.Policy;
 import health.ward.access.Principal;
 import health.ward.audit.AccessEvent;
@@ -12,16 +14,20 @@ import health.ward.audit.Touch;
 import health.ward.common.Pseudonym;
 import health.ward.common.WardException;
 import health.ward.ledger.Ledger;
+import health.ward.store.CareFact;
+import health.ward.store.PostgresCareStore;
 import health.ward.store.Query;
 import health.ward.store.RecordStore;
 import health.ward.store.StoredRecord;
 import health.ward.store.VersionWrite;
+import health.ward.store.Visibility;
 import health.ward.vault.RecordVault;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,6 +36,8 @@ import java.util.function.Predicate;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Resource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one door to patient records: every operation decides, records the access in the ledger
@@ -40,24 +48,29 @@ import org.hl7.fhir.r4.model.Resource;
 public final class RecordsService {
   /** Most candidates a date-filtered search decrypts before asking for a narrower search. */
   static final int MAX_FILTER_CANDIDATES = 10_000;
+  private static final Logger LOG = LoggerFactory.getLogger(RecordsService.class);
 
   private final RecordStore store;
   private final RecordVault vault;
   private final AuditTrail trail;
   private final AuditLog auditLog;
   private final Policy policy;
+  private final PostgresCareStore care;
+  private final CareSettings settings;
   private final Clock clock;
   private final Ids ids;
   private final Transactions transactions;
 
   public RecordsService(
-      RecordStore store, RecordVault vault, AuditTrail trail, AuditLog auditLog, Policy policy, Clock clock,
-      SecureRandom random) {
+      RecordStore store, RecordVault vault, AuditTrail trail, AuditLog auditLog, Policy policy, PostgresCareStore care,
+      CareSettings settings, Clock clock, SecureRandom random) {
     this.store = store;
     this.vault = vault;
     this.trail = trail;
     this.auditLog = auditLog;
     this.policy = policy;
+    this.care = care;
+    this.settings = settings;
     this.clock = clock;
     this.ids = new Ids(random);
     this.transactions = new Transactions(this);
@@ -100,8 +113,9 @@ public final class RecordsService {
       throw new WardException.NotFound(what + " is not known");
     }
     StoredRecord rec = found.get();
+    Decision pd = decideForPatient(ctx, Action.READ, type, interaction, d, rec.patient(), false, List.of(touch(rec)));
     Ledger.Durable entry =
-        trail.begin(event(ctx, interaction, type, "", List.of(touch(rec)), rec.deleted() ? Outcome.FAILED : Outcome.ALLOWED, d.rule()));
+        trail.begin(event(ctx, interaction, type, "", List.of(touch(rec)), rec.deleted() ? Outcome.FAILED : Outcome.ALLOWED, pd));
     if (rec.deleted()) {
       entry.await();
       throw new WardException.Gone(what + " " + deletedMessage);
@@ -126,7 +140,9 @@ public final class RecordsService {
       audit(ctx, "history-instance", type, "", List.of(), Outcome.FAILED, d.rule());
       throw new WardException.NotFound(type + "/" + id + " is not known");
     }
-    audit(ctx, "history-instance", type, "", List.of(touch(versions.get(0))), Outcome.ALLOWED, d.rule());
+    List<Touch> historyTouch = List.of(touch(versions.get(0)));
+    Decision pd = decideForPatient(ctx, Action.HISTORY, type, "history-instance", d, versions.get(0).patient(), false, historyTouch);
+    audit(ctx, "history-instance", type, "", historyTouch, Outcome.ALLOWED, pd);
     List<HistoryEntry> out = new ArrayList<>(versions.size());
     for (StoredRecord rec : versions) {
       Resource r = materialise(rec);
@@ -141,7 +157,7 @@ public final class RecordsService {
     Decision d = decide(ctx, Action.SEARCH, type, "search-type");
     SearchPlan plan = SearchPlan.compile(type, request.parameters());
     boolean newestFirst = sortNewestFirst(request.sort());
-    Query base = new Query(tokens(type, plan.groups()), 0, 0, newestFirst);
+    Query base = new Query(tokens(type, plan.groups()), 0, 0, newestFirst, visibility(ctx, d, type));
     List<StoredRecord> page;
     List<Resource> opened = null;
     long total;
@@ -150,13 +166,13 @@ public final class RecordsService {
         total = store.count(type, base);
         page = List.of();
       } else {
-        page = store.search(type, new Query(base.allOf(), request.offset(), request.count(), newestFirst));
+        page = store.search(type, new Query(base.allOf(), request.offset(), request.count(), newestFirst, base.visibility()));
         boolean complete = page.size() < request.count() && (request.offset() == 0 || !page.isEmpty());
         total = complete ? request.offset() + page.size() : store.count(type, base);
       }
     } else {
       List<StoredRecord> candidates =
-          store.search(type, new Query(base.allOf(), 0, MAX_FILTER_CANDIDATES + 1, newestFirst));
+          store.search(type, new Query(base.allOf(), 0, MAX_FILTER_CANDIDATES + 1, newestFirst, base.visibility()));
       if (candidates.size() > MAX_FILTER_CANDIDATES) {
         throw new WardException.InvalidRequest(
             "this date search matches too many " + type + " resources; narrow it with another parameter");
@@ -243,7 +259,8 @@ public final class RecordsService {
       Optional<StoredRecord> existing = matchOne(type, ifNoneExist, "If-None-Exist");
       if (existing.isPresent()) {
         StoredRecord rec = existing.get();
-        audit(ctx, "create", type, "", List.of(touch(rec)), Outcome.ALLOWED, d.rule());
+        Decision pd = decideForPatient(ctx, Action.READ, type, "create", d, rec.patient(), false, List.of(touch(rec)));
+        audit(ctx, "create", type, "", List.of(touch(rec)), Outcome.ALLOWED, pd);
         return new WriteResult(type, rec.id(), rec.version(), materialise(rec), false);
       }
     }
@@ -311,7 +328,7 @@ public final class RecordsService {
   Decision decide(RequestContext ctx, Action action, String type, String interaction) {
     Decision d;
     try {
-      d = policy.decide(ctx.principal(), action, type);
+      d = policy.decide(ctx.principal(), action, type, kind(type));
     } catch (RuntimeException e) {
       // A policy that cannot decide denies: fail closed.
       d = Decision.deny("policy-error", "the access policy could not decide");
@@ -323,12 +340,229 @@ public final class RecordsService {
     return d;
   }
 
+  static Policy.Kind kind(String type) {
+    if (AuditEvents.TYPE.equals(type)) return Policy.Kind.AUDIT_LOG;
+    if ("Bundle".equals(type)) return Policy.Kind.BUNDLE;
+    return ResourceCatalog.patientElement(type) != null || "Patient".equals(type) ? Policy.Kind.PATIENT_DATA : Policy.Kind.DIRECTORY;
+  }
+
+  /**
+   * The patient-level decision for an access to {@code patient}'s record that {@code byType}
+   * allowed by type: gathers what relates the principal to the patient (care facts, consents,
+   * emergency grants; with {@code X-Break-Glass}, a new grant) and asks the policy. A denial is
+   * recorded, naming the patient, and thrown as Forbidden.
+   */
+  Decision decideForPatient(
+      RequestContext ctx, Action action, String type, String interaction, Decision byType, Pseudonym patient,
+      boolean newPatient, List<Touch> touched) {
+    if (patient == null || byType.reach() == Decision.Reach.EVERY_PATIENT) return byType;
+    Principal who = ctx.principal();
+    Decision d;
+    try {
+      d = policy.decideForPatient(who, action, type, facts(ctx, byType, patient, newPatient));
+      if (!d.allowed() && "no-care-relationship".equals(d.rule()) && ctx.emergencyReason() != null
+          && CarePolicy.mayBreakGlass(who)) {
+        grantEmergency(ctx, patient, touched.get(0), ctx.emergencyReason());
+        d = policy.decideForPatient(who, action, type, facts(ctx, byType, patient, newPatient));
+      }
+    } catch (WardException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      d = Decision.deny("policy-error", "the access policy could not decide");
+    }
+    if (!d.allowed()) {
+      audit(ctx, interaction, type, "", touched, Outcome.DENIED, d.rule());
+      throw new WardException.Forbidden(d.reason());
+    }
+    return d;
+  }
+
+  private PatientFacts facts(RequestContext ctx, Decision byType, Pseudonym patient, boolean newPatient) {
+    if (newPatient) return new PatientFacts(Set.of(), false, false, true);
+    Instant now = clock.instant();
+    Principal who = ctx.principal();
+    boolean denied = care.consentDenies(patient, denySubjects(ctx), now);
+    Set<PatientFacts.Relationship> related = EnumSet.noneOf(PatientFacts.Relationship.class);
+    boolean emergency = false;
+    if (byType.reach() == Decision.Reach.RELATED_PATIENTS) {
+      for (String kind : care.relationships(patient, actorTokens(who), now, now.minus(settings.encounterWindow()))) {
+        related.add(switch (kind) {
+          case CareFact.CARE_TEAM -> PatientFacts.Relationship.CARE_TEAM;
+          case CareFact.ENCOUNTER -> PatientFacts.Relationship.ENCOUNTER;
+          default -> PatientFacts.Relationship.DEPARTMENT;
+        });
+      }
+      if (related.isEmpty() || denied) emergency = care.emergencyPatients(who.id(), now).contains(patient);
+    }
+    return new PatientFacts(related, denied, emergency, false);
+  }
+
+  private List<byte[]> actorTokens(Principal who) {
+    List<byte[]> out = new ArrayList<>();
+    for (String ref : who.actorReferences()) out.add(CareFacts.actorToken(vault, ref));
+    return out;
+  }
+
+  private List<byte[]> denySubjects(RequestContext ctx) {
+    List<byte[]> out = actorTokens(ctx.principal());
+    out.add(CareFacts.purposeToken(vault, ctx.purposeOfUse()));
+    return out;
+  }
+
+  /** What a search allowed with {@code d} may return of {@code type}, or null for everything. */
+  private Visibility visibility(RequestContext ctx, Decision d, String type) {
+    if (d.reach() == Decision.Reach.EVERY_PATIENT || kind(type) != Policy.Kind.PATIENT_DATA) return null;
+    Instant now = clock.instant();
+    boolean related = d.reach() == Decision.Reach.RELATED_PATIENTS;
+    return new Visibility(
+        related, related ? actorTokens(ctx.principal()) : List.of(), now, now.minus(settings.encounterWindow()),
+        denySubjects(ctx), related ? care.emergencyPatients(ctx.principal().id(), now) : List.of());
+  }
+
+  /**
+   * Decides every item of a write by type and by patient (a patient created in the same write
+   * counts as new); returns the decision to record: the first patient-level one, flagged as an
+   * emergency if any item needed the glass broken.
+   */
+  private Decision decideWrites(
+      RequestContext ctx, String interaction, String type, Decision d, Transactions.Plan plan, List<Touch> touched) {
+    Set<Pseudonym> created = new java.util.HashSet<>();
+    for (Transactions.Item i : plan.items()) {
+      if (i.type().equals("Patient") && i.created() && i.patient() != null) created.add(i.patient());
+    }
+    Decision result = d;
+    boolean emergency = false;
+    java.util.Map<String, Decision> byType = new java.util.HashMap<>();
+    for (Transactions.Item i : plan.items()) {
+      Action action = i.deleted() ? Action.DELETE : i.created() ? Action.CREATE : i.write() == null ? Action.READ : Action.UPDATE;
+      Decision t = byType.get(action + " " + i.type());
+      if (t == null) {
+        t = decide(ctx, action, i.type(), interaction);
+        byType.put(action + " " + i.type(), t);
+      }
+      Decision pd = decideForPatient(ctx, action, i.type(), interaction, t, i.patient(), created.contains(i.patient()), touched);
+      if (result == d) result = pd;
+      emergency |= pd.emergency();
+    }
+    return emergency && !result.emergency() ? Decision.emergency(result.rule()) : result;
+  }
+
+  // ---- break-the-glass -------------------------------------------------------------------------
+
+  /** A granted emergency access, as the clinician is told. */
+  public record EmergencyAccess(long grant, String patientId, Instant expires) {}
+
+  /**
+   * Breaks the glass: gives the calling clinician time-boxed access to one patient for a stated
+   * reason. Recorded in the ledger (flagged as an emergency, purpose ETREAT) before the grant
+   * exists, listed for review by security officers, and logged for them at WARN.
+   */
+  public EmergencyAccess breakGlass(RequestContext ctx, String patientId, String reason) {
+    requireId(patientId);
+    String why = RequestContext.emergencyReason(reason);
+    if (why == null) throw new WardException.InvalidRequest("breaking the glass needs a reason");
+    Principal who = ctx.principal();
+    if (!CarePolicy.mayBreakGlass(who)) {
+      audit(ctx, "break-glass", "Patient", "", List.of(), Outcome.DENIED, "break-glass-clinicians-only");
+      throw new WardException.Forbidden("only physicians and nurses signed in as themselves may break the glass");
+    }
+    StoredRecord patient = store.current("Patient", patientId)
+        .filter(r -> !r.deleted())
+        .orElseThrow(() -> {
+          audit(ctx, "break-glass", "Patient", "", List.of(), Outcome.FAILED, "break-the-glass");
+          return new WardException.NotFound("Patient/" + patientId + " is not known");
+        });
+    long grant = grantEmergency(ctx, patient.patient(), touch(patient), why);
+    return new EmergencyAccess(grant, patientId, clock.instant().plus(settings.emergencyAccess()));
+  }
+
+  private long grantEmergency(RequestContext ctx, Pseudonym patient, Touch what, String reason) {
+    Principal who = ctx.principal();
+    Instant now = clock.instant();
+    long index = trail.record(
+        event(ctx.withPurpose("ETREAT"), "break-glass", what.resourceType(), "", List.of(what),
+            Outcome.ALLOWED, "break-the-glass", true));
+    byte[] sealed = vault.sealDetail(patient, grantContext(who.id(), index), reason.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    long id = care.grant(who.id(), who.name(), patient, what.resourceType() + "/" + what.id(), now, now.plus(settings.emergencyAccess()), sealed, index);
+    LOG.warn("break-the-glass: {} ({}) was granted emergency access, grant {} (ledger entry {}); a security officer must review it",
+        who.name(), who.role().code(), id, index);
+    return id;
+  }
+
+  private static byte[] grantContext(String actor, long ledgerIndex) {
+    return health.ward.common.Canonical.builder().text("ward.emergency-reason").text(actor).number(ledgerIndex).encode();
+  }
+
+  /** One grant for review, with its reason opened. */
+  public record EmergencyReview(
+      long grant, String actor, String actorName, String resource, Instant granted, Instant expires, String reason,
+      long ledgerIndex, Instant reviewed, String reviewedBy, String verdict) {}
+
+  /** Break-the-glass grants for review (security officers only), newest first; itself recorded. */
+  public List<EmergencyReview> emergencyGrants(RequestContext ctx, boolean openOnly) {
+    requireSecurityOfficer(ctx, "break-glass-review");
+    List<PostgresCareStore.EmergencyGrant> grants = care.grants(openOnly);
+    List<Touch> touched = new ArrayList<>();
+    for (PostgresCareStore.EmergencyGrant g : grants) touched.add(touch(g.patient(), "Patient", g.resource()));
+    audit(ctx, "break-glass-review", "Patient", openOnly ? "open" : "all", touched, Outcome.ALLOWED, "security-officer");
+    List<EmergencyReview> out = new ArrayList<>(grants.size());
+    for (PostgresCareStore.EmergencyGrant g : grants) out.add(review(g));
+    return out;
+  }
+
+  /** Closes the review of one grant with a verdict ({@code justified} or {@code unjustified}). */
+  public EmergencyReview reviewEmergency(RequestContext ctx, long grant, String verdict) {
+    requireSecurityOfficer(ctx, "break-glass-review");
+    if (!"justified".equals(verdict) && !"unjustified".equals(verdict)) {
+      throw new WardException.InvalidRequest("a verdict is 'justified' or 'unjustified'");
+    }
+    PostgresCareStore.EmergencyGrant g =
+        care.grant(grant).orElseThrow(() -> new WardException.NotFound("no break-the-glass grant " + grant));
+    audit(ctx, "break-glass-review", "Patient", verdict, List.of(touch(g.patient(), "Patient", g.resource())), Outcome.ALLOWED, "security-officer");
+    if (!care.review(grant, ctx.principal().name(), verdict, clock.instant())) {
+      throw new WardException.InvalidRequest("break-the-glass grant " + grant + " was already reviewed");
+    }
+    return review(care.grant(grant).orElseThrow());
+  }
+
+  private void requireSecurityOfficer(RequestContext ctx, String interaction) {
+    Principal who = ctx.principal();
+    boolean ok = who.role() == health.ward.access.Role.SECURITY_OFFICER
+        || (who.role() == health.ward.access.Role.OPERATOR && who.kind() == Principal.Kind.OPERATOR);
+    if (!ok) {
+      audit(ctx, interaction, "Patient", "", List.of(), Outcome.DENIED, "security-officers-only");
+      throw new WardException.Forbidden("break-the-glass review is for security officers");
+    }
+  }
+
+  private EmergencyReview review(PostgresCareStore.EmergencyGrant g) {
+    String reason;
+    try {
+      reason = new String(vault.openDetail(g.patient(), grantContext(g.actor(), g.ledgerIndex()), g.reason()),
+          java.nio.charset.StandardCharsets.UTF_8);
+    } catch (WardException e) {
+      reason = "(unreadable: the patient's key was shredded)";
+    }
+    return new EmergencyReview(g.id(), g.actor(), g.actorName(), g.resource(), g.grantedAt(), g.expiresAt(),
+        reason, g.ledgerIndex(), g.reviewedAt(), g.reviewedBy(), g.verdict());
+  }
+
   void audit(RequestContext ctx, String interaction, String type, String shape, List<Touch> touched, Outcome outcome, String rule) {
-    trail.record(event(ctx, interaction, type, shape, touched, outcome, rule));
+    trail.record(event(ctx, interaction, type, shape, touched, outcome, rule, false));
+  }
+
+  void audit(RequestContext ctx, String interaction, String type, String shape, List<Touch> touched, Outcome outcome, Decision d) {
+    trail.record(event(ctx, interaction, type, shape, touched, outcome, d));
   }
 
   private AccessEvent event(
-      RequestContext ctx, String interaction, String type, String shape, List<Touch> touched, Outcome outcome, String rule) {
+      RequestContext ctx, String interaction, String type, String shape, List<Touch> touched, Outcome outcome, Decision d) {
+    return event(ctx, interaction, type, shape, touched, outcome, d.rule(), d.emergency());
+  }
+
+  private AccessEvent event(
+      RequestContext ctx, String interaction, String type, String shape, List<Touch> touched, Outcome outcome, String rule,
+      boolean emergency) {
     Principal who = ctx.principal();
     return new AccessEvent(
             clock.instant(),
@@ -342,8 +576,8 @@ public final class RecordsService {
             touched,
             outcome,
             rule,
-            false,
-            ctx.purposeOfUse(),
+            emergency,
+            emergency ? "ETREAT" : ctx.purposeOfUse(),
             ctx.address(),
             ctx.userAgent());
   }
@@ -359,7 +593,8 @@ public final class RecordsService {
   /** Writes a plan after deciding and auditing it; on a failed write the failure is audited too. */
   List<WriteResult> commit(RequestContext ctx, String interaction, String type, Decision d, Transactions.Plan plan) {
     List<Touch> touched = plan.touches(this);
-    audit(ctx, interaction, type, "", touched, Outcome.ALLOWED, d.rule());
+    d = decideWrites(ctx, interaction, type, d, plan, touched);
+    audit(ctx, interaction, type, "", touched, Outcome.ALLOWED, d);
     try {
       List<VersionWrite> writes = plan.writes();
       if (!writes.isEmpty()) store.write(writes);
@@ -411,7 +646,8 @@ public final class RecordsService {
     for (SearchParameters.Param p : SearchParameters.forType(type).values()) {
       for (String key : SearchParameters.indexKeys(p, r)) tokens.add(vault.token(type, p.name(), key));
     }
-    return new VersionWrite(type, id, version, patient, false, ciphertext, tokens);
+    return new VersionWrite(type, id, version, patient, false, ciphertext, tokens,
+        CareFacts.states(type) ? CareFacts.of(r, vault) : null);
   }
 
   VersionWrite sealDeletion(String type, String id, long version, Pseudonym patient, Instant at) {

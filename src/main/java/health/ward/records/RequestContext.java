@@ -13,8 +13,11 @@ import java.util.Set;
  * @param userAgent client software, or {@code null}
  * @param session the session or credential the request came with (e.g. "token:42"), or {@code null}
  * @param purposeOfUse the declared HL7 v3 PurposeOfUse code, one of {@link #PURPOSES}
+ * @param emergencyReason the reason a clinician gave to break the glass with this request
+ *     (header {@code X-Break-Glass}), or {@code null}
  */
-public record RequestContext(Principal principal, String address, String userAgent, String session, String purposeOfUse) {
+public record RequestContext(
+    Principal principal, String address, String userAgent, String session, String purposeOfUse, String emergencyReason) {
   /**
    * The purposes a request may declare (HL7 v3 ActReason, PurposeOfUse: the codes of the FHIR R4
    * value set v3-PurposeOfUse that a clinical record server meets).
@@ -31,9 +34,13 @@ public record RequestContext(Principal principal, String address, String userAge
     if (!PURPOSES.contains(purposeOfUse)) throw new IllegalArgumentException("unknown purpose of use " + purposeOfUse);
   }
 
+  public RequestContext(Principal principal, String address, String userAgent, String session, String purposeOfUse) {
+    this(principal, address, userAgent, session, purposeOfUse, null);
+  }
+
   /** A request over HTTP with a token; the purpose is TREAT until the client declares another. */
   public RequestContext(Principal principal, String address, String userAgent) {
-    this(principal, address, userAgent, "token:" + principal.id(), "TREAT");
+    this(principal, address, userAgent, principal.session() != null ? principal.session() : "token:" + principal.id(), "TREAT");
   }
 
   /** A local command run by the operator: purpose HOPERAT (health care operations). */
@@ -58,6 +65,30 @@ public record RequestContext(Principal principal, String address, String userAge
 
   /** The same request declaring {@code purposeOfUse}. */
   public RequestContext withPurpose(String purposeOfUse) {
-    return new RequestContext(principal, address, userAgent, session, purposeOfUse);
+    return new RequestContext(principal, address, userAgent, session, purposeOfUse, emergencyReason);
+  }
+
+  /** The same request, from the session {@code session} (e.g. "session:42"). */
+  public RequestContext withSession(String session) {
+    return new RequestContext(principal, address, userAgent, session, purposeOfUse, emergencyReason);
+  }
+
+  /** The same request breaking the glass for {@code reason} (checked by {@link #emergencyReason(String)}). */
+  public RequestContext withEmergency(String reason) {
+    return new RequestContext(principal, address, userAgent, session, purposeOfUse, emergencyReason(reason));
+  }
+
+  /**
+   * A break-the-glass reason as given: 10 to 500 characters after trimming, no control characters.
+   * Throws {@link WardException.InvalidRequest} otherwise; {@code null} stays {@code null}.
+   */
+  public static String emergencyReason(String reason) {
+    if (reason == null) return null;
+    String r = reason.strip();
+    if (r.length() < 10 || r.length() > 500 || r.chars().anyMatch(Character::isISOControl)) {
+      throw new WardException.InvalidRequest(
+          "a break-the-glass reason is 10 to 500 characters of text saying what the emergency is");
+    }
+    return r;
   }
 }

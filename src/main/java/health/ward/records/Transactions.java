@@ -77,6 +77,10 @@ final class Transactions {
       return out;
     }
 
+    List<Item> items() {
+      return List.copyOf(items);
+    }
+
     List<WriteResult> results() {
       List<WriteResult> out = new ArrayList<>(items.size());
       for (Item i : items) out.add(new WriteResult(i.type(), i.id(), i.version(), i.resource(), i.created()));

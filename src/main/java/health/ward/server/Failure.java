@@ -48,6 +48,7 @@ record Failure(int status, String code, IssueType issueType, String message) {
       case WardException.InvalidRequest x -> new Failure(400, code, IssueType.INVALID, m);
       case WardException.VersionConflict x -> new Failure(fromIfMatch ? 412 : 409, code, IssueType.CONFLICT, m);
       case WardException.TooLarge x -> new Failure(413, code, IssueType.TOOLONG, m);
+      case WardException.RateLimited x -> new Failure(429, code, IssueType.THROTTLED, m);
       // Fixed messages for server-side failures: the cause is for the operator's log, not the client.
       case WardException.IntegrityFailure x ->
           new Failure(500, code, IssueType.EXCEPTION, "Stored data failed an integrity check; the request was refused");

@@ -178,11 +178,13 @@ public final class PostgresRecordStore implements RecordStore {
           SELECT_JOINED
               + " where c.type = ? and not c.deleted"
               + groupFilters(query.allOf().size())
+              + visibilityFilter(query.visibility())
               + " order by c.seq" + order + " offset ? limit ?";
     }
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql)) {
       int i = bindFilter(c, ps, type, query);
+      i = bindVisibility(c, ps, i, query.visibility());
       ps.setInt(i++, query.offset());
       ps.setInt(i, query.limit());
       List<StoredRecord> out = new ArrayList<>(Math.min(query.limit(), 1024));
@@ -202,10 +204,11 @@ public final class PostgresRecordStore implements RecordStore {
         isSingleToken(query)
             ? "select count(*) from search_token t where t.type = ? and t.token = ?"
             : "select count(*) from resource_current c where c.type = ? and not c.deleted"
-                + groupFilters(query.allOf().size());
+                + groupFilters(query.allOf().size())
+                + visibilityFilter(query.visibility());
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql)) {
-      bindFilter(c, ps, type, query);
+      bindVisibility(c, ps, bindFilter(c, ps, type, query), query.visibility());
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         return rs.getLong(1);
@@ -218,7 +221,35 @@ public final class PostgresRecordStore implements RecordStore {
   // Tokens exist only for current non-deleted versions and carry their seq, so a single token is
   // answered from search_token alone; several tokens dedupe through resource_current.
   private static boolean isSingleToken(Query q) {
-    return q.allOf().size() == 1 && q.allOf().get(0).size() == 1;
+    return q.visibility() == null && q.allOf().size() == 1 && q.allOf().get(0).size() == 1;
+  }
+
+  // Resources of no patient stay visible; emergency grants override everything else.
+  private static final String RELATED =
+      " c.patient in (select f.patient from care_fact f where f.subject = any(?) and f.kind <> 'consent-deny'"
+          + " and (f.until is null or f.until >= case when f.kind = 'encounter' then ?::timestamptz else ?::timestamptz end))";
+  private static final String NOT_DENIED =
+      " c.patient not in (select f.patient from care_fact f where f.kind = 'consent-deny'"
+          + " and (f.subject is null or f.subject = any(?)) and (f.until is null or f.until >= ?::timestamptz))";
+
+  private static String visibilityFilter(Visibility v) {
+    if (v == null) return "";
+    return " and (c.patient is null or c.patient = any(?) or ("
+        + (v.requireRelationship() ? RELATED + " and" : "") + NOT_DENIED + "))";
+  }
+
+  private static int bindVisibility(Connection c, PreparedStatement ps, int i, Visibility v) throws SQLException {
+    if (v == null) return i;
+    ps.setArray(i++, c.createArrayOf("bytea", v.emergency().stream().map(Pseudonym::bytes).toArray(byte[][]::new)));
+    java.time.OffsetDateTime now = java.time.OffsetDateTime.ofInstant(v.now(), java.time.ZoneOffset.UTC);
+    if (v.requireRelationship()) {
+      ps.setArray(i++, c.createArrayOf("bytea", v.subjects().toArray(new byte[0][])));
+      ps.setObject(i++, java.time.OffsetDateTime.ofInstant(v.encounterCutoff(), java.time.ZoneOffset.UTC));
+      ps.setObject(i++, now);
+    }
+    ps.setArray(i++, c.createArrayOf("bytea", v.denySubjects().toArray(new byte[0][])));
+    ps.setObject(i++, now);
+    return i;
   }
 
   // Uncorrelated on purpose: PostgreSQL turns an uncorrelated IN into a semi-join it can drive from
@@ -270,6 +301,7 @@ public final class PostgresRecordStore implements RecordStore {
           c.rollback();
           throw conflictAfterRace(c, writes, last.keySet());
         }
+        writeFacts(c, last.values());
         c.commit();
       } catch (SQLException e) {
         rollbackQuietly(c);
@@ -354,6 +386,46 @@ public final class PostgresRecordStore implements RecordStore {
         rs.next();
         return new int[] {rs.getInt(1), rs.getInt(2)};
       }
+    }
+  }
+
+  /** Replaces the care facts of every written resource that states them (or was deleted). */
+  private static void writeFacts(Connection c, java.util.Collection<VersionWrite> writes) throws SQLException {
+    List<Object> types = new ArrayList<>(), ids = new ArrayList<>();
+    List<Object> fType = new ArrayList<>(), fId = new ArrayList<>(), fKind = new ArrayList<>(), fUntil = new ArrayList<>();
+    List<byte[]> fPatient = new ArrayList<>(), fSubject = new ArrayList<>();
+    for (VersionWrite w : writes) {
+      if (w.facts() == null && !w.deleted()) continue;
+      types.add(w.type());
+      ids.add(w.id());
+      if (w.deleted() || w.facts() == null || w.patient() == null) continue;
+      for (CareFact f : w.facts()) {
+        fType.add(w.type());
+        fId.add(w.id());
+        fPatient.add(w.patient().bytes());
+        fKind.add(f.kind());
+        fSubject.add(f.subject());
+        fUntil.add(f.until() == null ? null : java.time.OffsetDateTime.ofInstant(f.until(), java.time.ZoneOffset.UTC));
+      }
+    }
+    if (types.isEmpty()) return;
+    try (PreparedStatement ps = c.prepareStatement(
+        "delete from care_fact f using unnest(?::text[], ?::text[]) as k(type, id) where f.type = k.type and f.id = k.id")) {
+      ps.setArray(1, c.createArrayOf("text", types.toArray()));
+      ps.setArray(2, c.createArrayOf("text", ids.toArray()));
+      ps.executeUpdate();
+    }
+    if (fType.isEmpty()) return;
+    try (PreparedStatement ps = c.prepareStatement(
+        "insert into care_fact (type, id, patient, kind, subject, until)"
+            + " select * from unnest(?::text[], ?::text[], ?::bytea[], ?::text[], ?::bytea[], ?::timestamptz[])")) {
+      ps.setArray(1, c.createArrayOf("text", fType.toArray()));
+      ps.setArray(2, c.createArrayOf("text", fId.toArray()));
+      ps.setArray(3, c.createArrayOf("bytea", fPatient.toArray(new byte[0][])));
+      ps.setArray(4, c.createArrayOf("text", fKind.toArray()));
+      ps.setArray(5, c.createArrayOf("bytea", fSubject.toArray(new byte[0][])));
+      ps.setArray(6, c.createArrayOf("timestamptz", fUntil.toArray()));
+      ps.executeUpdate();
     }
   }
 

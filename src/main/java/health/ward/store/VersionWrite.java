@@ -10,6 +10,8 @@ import java.util.Objects;
  * {@link health.ward.common.WardException.VersionConflict}.
  *
  * @param tokens the blind-index tokens the new current version is found by; ignored when deleted
+ * @param facts the care facts the new current version states, replacing the resource's earlier
+ *     ones; {@code null} for types that state none (then nothing is replaced)
  */
 public record VersionWrite(
     String type,
@@ -18,7 +20,13 @@ public record VersionWrite(
     Pseudonym patient,
     boolean deleted,
     byte[] ciphertext,
-    List<byte[]> tokens) {
+    List<byte[]> tokens,
+    List<CareFact> facts) {
+  public VersionWrite(
+      String type, String id, long version, Pseudonym patient, boolean deleted, byte[] ciphertext, List<byte[]> tokens) {
+    this(type, id, version, patient, deleted, ciphertext, tokens, null);
+  }
+
   public VersionWrite {
     Objects.requireNonNull(type, "type");
     Objects.requireNonNull(id, "id");
@@ -26,5 +34,6 @@ public record VersionWrite(
     if (version < 1) throw new IllegalArgumentException("version must be >= 1, was " + version);
     ciphertext = ciphertext.clone();
     tokens = tokens == null ? List.of() : tokens.stream().map(byte[]::clone).toList();
+    facts = facts == null ? null : List.copyOf(facts);
   }
 }

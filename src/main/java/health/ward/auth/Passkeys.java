@@ -42,7 +42,8 @@ import javax.sql.DataSource;
  * registration and authentication ceremonies, with credentials (public keys and signature
  * counters only) in table {@code webauthn_credential}. Phishing-resistant because the browser binds
  * every signature to the relying party id and origin, which the library checks against
- * {@code rpId} and {@code origins}. User verification (PIN or biometric) is required.
+ * {@code rpId} and {@code origins} (an origin given without a port matches any port of its host).
+ * User verification (PIN or biometric) is required.
  */
 final class Passkeys {
   private final DataSource dataSource;
@@ -58,7 +59,7 @@ final class Passkeys {
         .identity(RelyingPartyIdentity.builder().id(rpId).name("Ward").build())
         .credentialRepository(new Repository())
         .origins(origins)
-        .allowOriginPort(false)
+        .allowOriginPort(origins.stream().anyMatch(o -> !o.matches(".*:[0-9]+")))
         .allowOriginSubdomain(false)
         .build();
   }

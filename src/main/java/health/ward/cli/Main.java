@@ -34,6 +34,8 @@ import picocli.CommandLine.Spec;
     subcommands = {
       ServeCommand.class,
       TokenCommand.class,
+      UserCommand.class,
+      ClientCommand.class,
       KeysCommand.class,
       ImportCommand.class,
       VerifyCommand.class,
@@ -200,7 +202,7 @@ public final class Main implements Callable<Integer> {
 
   /** The token store of an opened Ward; close it before the app. */
   ApiTokens tokens(WardApp app) {
-    return new ApiTokens(app.dataSource(), clock, random);
+    return new ApiTokens(app.dataSource(), clock, random, app.stagedEvents());
   }
 
   Clock clock() {

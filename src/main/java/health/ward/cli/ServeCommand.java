@@ -1,8 +1,11 @@
 package health.ward.cli;
 
+import health.ward.access.Role;
+import health.ward.auth.SignIn;
 import health.ward.common.WardException;
 import health.ward.ledger.CheckpointSink;
 import health.ward.ledger.WitnessCheck;
+import health.ward.records.CareSettings;
 import health.ward.server.FhirServer;
 import health.ward.server.ServerConfig;
 import java.io.PrintWriter;
@@ -74,6 +77,34 @@ final class ServeCommand implements Callable<Integer> {
       description = "How often to sign a checkpoint while entries arrive: e.g. 500ms, 1s, 5s (default: ${DEFAULT-VALUE}).")
   String checkpointInterval;
 
+  @Option(names = "--rp-id", paramLabel = "HOST", defaultValue = "localhost",
+      description = "Host name staff reach Ward at, for WebAuthn (passkeys are bound to it) (default: ${DEFAULT-VALUE}).")
+  String rpId;
+
+  @Option(names = "--origin", paramLabel = "URL",
+      description = "Exact origin of the sign-in page, e.g. https://ward.example.org:8443 (repeatable; default: any port on the --rp-id host).")
+  List<String> origins = new ArrayList<>();
+
+  @Option(names = "--session-idle", paramLabel = "DURATION", defaultValue = "15m",
+      description = "A staff session dies after this long without a request (default: ${DEFAULT-VALUE}).")
+  String sessionIdle;
+
+  @Option(names = "--session-lifetime", paramLabel = "DURATION", defaultValue = "12h",
+      description = "A staff session dies this long after sign-in in any case (default: ${DEFAULT-VALUE}).")
+  String sessionLifetime;
+
+  @Option(names = "--totp-role", paramLabel = "ROLE", split = ",",
+      description = "Roles that may sign in with TOTP instead of WebAuthn (default: clerk,auditor; clinical and administrative roles need WebAuthn).")
+  List<String> totpRoles = new ArrayList<>(List.of("clerk", "auditor"));
+
+  @Option(names = "--encounter-window", paramLabel = "DURATION", defaultValue = "30d",
+      description = "How long after an encounter ends its participants keep access to the patient (default: ${DEFAULT-VALUE}).")
+  String encounterWindow;
+
+  @Option(names = "--break-glass-duration", paramLabel = "DURATION", defaultValue = "8h",
+      description = "How long a break-the-glass grant lasts (default: ${DEFAULT-VALUE}).")
+  String breakGlassDuration;
+
   /** What the HTTP front end needs, resolved from the flags; {@link #startServer} maps it onto the server's config. */
   record HttpSettings(
       String host, int port, TlsMode tls, Path tlsDir, Path certPath, Path keyPath, long maxBodyBytes, int threads) {
@@ -111,7 +142,8 @@ final class ServeCommand implements Callable<Integer> {
     return Main.guard(
         spec,
         () -> {
-          WardConfig config = main.config(common);
+          WardConfig config = main.config(common).withCare(care());
+          SignIn.Settings identity = identitySettings(http);
           if (config.passphrase() == null) {
             err.println(
                 "ward: WARNING: " + Main.PASSPHRASE_ENV + " is not set, so the key-encryption key in "
@@ -136,7 +168,11 @@ final class ServeCommand implements Callable<Integer> {
               err.println("ward: WARNING: " + w);
               err.flush();
             });
-            server = startServer(app, http);
+            app.startOutboxDrain(Duration.ofMillis(500), w -> {
+              err.println("ward: WARNING: " + w);
+              err.flush();
+            });
+            server = startServer(app, http, identity);
           } catch (RuntimeException e) {
             app.close();
             if (causedBy(e, BindException.class)) {
@@ -268,22 +304,75 @@ final class ServeCommand implements Callable<Integer> {
     return n << shift;
   }
 
+  /** The care-relationship window and break-the-glass duration from the flags. */
+  CareSettings care() {
+    try {
+      return new CareSettings(duration("--encounter-window", encounterWindow), duration("--break-glass-duration", breakGlassDuration));
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+  }
+
+  /** Session timeouts, factor policy and the WebAuthn relying party from the flags. */
+  SignIn.Settings identitySettings(HttpSettings http) {
+    java.util.EnumSet<Role> totp = java.util.EnumSet.noneOf(Role.class);
+    for (String r : totpRoles) {
+      try {
+        Role role = Role.of(r);
+        if (!role.staff()) throw new IllegalArgumentException("'" + r + "' is not a staff role");
+        totp.add(role);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--totp-role: " + e.getMessage());
+      }
+    }
+    if (rpId == null || !rpId.matches("[A-Za-z0-9]([A-Za-z0-9.-]{0,252})")) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--rp-id is a host name such as ward.example.org");
+    }
+    java.util.Set<String> allowed = new java.util.LinkedHashSet<>(origins);
+    if (allowed.isEmpty()) allowed.add(http.scheme() + "://" + rpId);
+    try {
+      return new SignIn.Settings(duration("--session-idle", sessionIdle), duration("--session-lifetime", sessionLifetime), totp,
+          rpId, allowed, 20);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--session-idle/--session-lifetime: " + e.getMessage());
+    }
+  }
+
+  private static final Pattern LONG_DURATION = Pattern.compile("(\\d{1,6})\\s*(s|m|h|d)", Pattern.CASE_INSENSITIVE);
+
+  /** "90s", "15m", "12h", "30d". */
+  Duration duration(String option, String text) {
+    Matcher m = LONG_DURATION.matcher(text == null ? "" : text.strip());
+    if (!m.matches()) {
+      throw new CommandLine.ParameterException(spec.commandLine(), option + ": expected a duration like 90s, 15m, 12h or 30d, got '" + text + "'");
+    }
+    long n = Long.parseLong(m.group(1));
+    return switch (m.group(2).toLowerCase(Locale.ROOT)) {
+      case "s" -> Duration.ofSeconds(n);
+      case "m" -> Duration.ofMinutes(n);
+      case "h" -> Duration.ofHours(n);
+      default -> Duration.ofDays(n);
+    };
+  }
+
   /** The one place that builds and starts the HTTP server. */
   static RunningServer startServer(WardApp app, HttpSettings http) {
+    return startServer(app, http, null);
+  }
+
+  static RunningServer startServer(WardApp app, HttpSettings http, SignIn.Settings identity) {
     ServerConfig.Tls tls =
         switch (http.tls()) {
           case SELF_SIGNED -> ServerConfig.Tls.SELF_SIGNED;
           case PEM -> ServerConfig.Tls.PEM;
           case PLAIN_HTTP -> ServerConfig.Tls.PLAIN;
         };
+    ServerConfig cfg = new ServerConfig(
+        http.host(), http.port(), tls, http.tlsDir(), http.certPath(), http.keyPath(), http.maxBodyBytes(), http.threads());
     FhirServer server =
-        new FhirServer(
-                app.records(),
-                app.transparency(),
-                app.authenticator(),
-                new ServerConfig(
-                    http.host(), http.port(), tls, http.tlsDir(), http.certPath(), http.keyPath(),
-                    http.maxBodyBytes(), http.threads()))
+        (identity == null
+            ? new FhirServer(app.records(), app.transparency(), app.authenticator(), cfg)
+            : new FhirServer(app.records(), app.transparency(), app.identity(identity), cfg))
             .start();
     return new RunningServer() {
       @Override
@@ -307,6 +396,8 @@ final class ServeCommand implements Callable<Integer> {
       case PLAIN_HTTP -> out.println("  plain HTTP: put a TLS proxy in front");
     }
     ledger.forEach(out::println);
+    out.println("  Staff sign in at:  " + baseUrl.replaceFirst("/fhir$", "") + "/signin"
+        + "  (first administrator: ./ward user add NAME --role administrator --name \"…\")");
     out.println("  Get an API token:  ./ward token create --name NAME");
     out.println("  Then:              curl -H \"Authorization: Bearer $TOKEN\" " + baseUrl + "/metadata");
     out.println("Stop with Ctrl-C or SIGTERM.");

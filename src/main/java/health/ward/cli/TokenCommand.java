@@ -1,6 +1,7 @@
 package health.ward.cli;
 
 import health.ward.access.Role;
+import health.ward.access.Scopes;
 import health.ward.auth.ApiTokens;
 import health.ward.auth.IssuedToken;
 import health.ward.auth.TokenInfo;
@@ -64,8 +65,19 @@ final class TokenCommand implements Callable<Integer> {
         description = "integration (records: read, search, write; the default) or auditor (AuditEvent search only).")
     String role;
 
+    @Option(names = "--scope", paramLabel = "SCOPES", defaultValue = "system/*.cruds",
+        description = "SMART system scopes, space-separated, e.g. \"system/Observation.rs\" (default: ${DEFAULT-VALUE}).")
+    String scope = "system/*.cruds";
+
     @Override
     public Integer call() {
+      Scopes scopes;
+      try {
+        scopes = Scopes.parse(scope).onlyContext("system");
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--scope: " + e.getMessage());
+      }
+      if (scopes.isEmpty()) throw new CommandLine.ParameterException(spec.commandLine(), "--scope: give at least one system/ scope");
       Role r;
       try {
         r = Role.of(role);
@@ -76,12 +88,16 @@ final class TokenCommand implements Callable<Integer> {
         throw new CommandLine.ParameterException(spec.commandLine(), "--role: a token is an integration or an auditor");
       }
       return withTokens(
-          spec, common, t -> create(t, name, r, quiet, spec.commandLine().getOut(), spec.commandLine().getErr()));
+          spec, common, t -> create(t, name, r, scopes, quiet, spec.commandLine().getOut(), spec.commandLine().getErr()));
+    }
+
+    static int create(ApiTokens tokens, String name, Role role, boolean quiet, PrintWriter out, PrintWriter err) {
+      return create(tokens, name, role, Scopes.parse("system/*.cruds"), quiet, out, err);
     }
 
     /** Prints the secret alone on stdout (so {@code TOKEN=$(ward token create …)} works), hints on stderr. */
-    static int create(ApiTokens tokens, String name, Role role, boolean quiet, PrintWriter out, PrintWriter err) {
-      IssuedToken issued = tokens.create(name, role);
+    static int create(ApiTokens tokens, String name, Role role, Scopes scopes, boolean quiet, PrintWriter out, PrintWriter err) {
+      IssuedToken issued = tokens.create(name, role, scopes, null);
       out.println(issued.secret().reveal());
       out.flush();
       if (quiet) return ExitCodes.OK;

@@ -3,8 +3,15 @@ package health.ward.cli;
 import health.ward.access.CarePolicy;
 import health.ward.audit.AuditLog;
 import health.ward.audit.AuditTrail;
+import health.ward.audit.LedgerOutbox;
+import health.ward.auth.Admin;
 import health.ward.auth.ApiTokens;
+import health.ward.auth.AuthEvents;
 import health.ward.auth.Authenticator;
+import health.ward.auth.Clients;
+import health.ward.auth.Identity;
+import health.ward.auth.SignIn;
+import health.ward.auth.StaffDirectory;
 import health.ward.breach.LedgerTransparency;
 import health.ward.common.WardException;
 import health.ward.crypto.NoteVerifierKey;
@@ -56,6 +63,8 @@ public final class WardApp implements AutoCloseable {
   private final PostgresLedger ledger;
   private final RecordsService records;
   private final ApiTokens tokens;
+  private final LedgerOutbox outbox;
+  private final SecureRandom random;
   private final WrappedKeyStore wrappedKeys;
   private final CheckpointSigner signer;
   private final Clock clock;
@@ -70,8 +79,10 @@ public final class WardApp implements AutoCloseable {
   private WardApp(
       WardConfig config, Database database, KeyEncryptionKey kek, WrappedKeyStore wrappedKeys,
       PostgresLedger ledger, RecordsService records, ApiTokens tokens, CheckpointSigner signer, Clock clock,
-      Parts parts) {
+      Parts parts, LedgerOutbox outbox, SecureRandom random) {
     this.parts = parts;
+    this.outbox = outbox;
+    this.random = random;
     this.signer = signer;
     this.clock = clock;
     this.sizeAtOpen = ledger.size();
@@ -123,9 +134,10 @@ public final class WardApp implements AutoCloseable {
       AuditTrail trail = new AuditTrail(auditLedger.apply(ledger), vault);
       AuditLog auditLog = new AuditLog(ledger.reader());
       RecordsService records = new RecordsService(store, vault, trail, auditLog, new CarePolicy(), new PostgresCareStore(db.dataSource()), config.care(), clock, random);
-      ApiTokens tokens = new ApiTokens(ds, clock, random);
+      LedgerOutbox outbox = new LedgerOutbox(ds, trail, clock);
+      ApiTokens tokens = new ApiTokens(ds, clock, random, new AuthEvents(trail, outbox, true, clock));
       return new WardApp(config, db, kek, wrapped, ledger, records, tokens, signer, clock,
-          new Parts(store, vault, trail, auditLog, ledger));
+          new Parts(store, vault, trail, auditLog, ledger), outbox, random);
     } catch (RuntimeException e) {
       if (ledger != null) ledger.close();
       db.close();
@@ -255,6 +267,62 @@ public final class WardApp implements AutoCloseable {
     return tokens;
   }
 
+  /**
+   * The identity services of the serving process (which owns the ledger): sign-in, enrolment,
+   * clients and administration, recording straight into the ledger.
+   */
+  public Identity identity(SignIn.Settings settings) {
+    AuthEvents events = new AuthEvents(parts.trail(), outbox, true, clock);
+    StaffDirectory directory = new StaffDirectory(database.dataSource(), events, tokens, parts.vault(), clock, random);
+    Clients clients = new Clients(database.dataSource(), tokens, events, clock, random);
+    return new Identity(new SignIn(directory, tokens, settings, clock, random), clients,
+        new Admin(directory, tokens, clients, events), tokens, directory);
+  }
+
+  /**
+   * Identity events of a command run beside the server: staged in the ledger outbox within each
+   * change's transaction, for the serving process to append ({@link #drainOutbox}).
+   */
+  AuthEvents stagedEvents() {
+    return new AuthEvents(parts.trail(), outbox, false, clock);
+  }
+
+  /** The staff directory for a command run beside the server (events staged). */
+  StaffDirectory staffForCommand(ApiTokens commandTokens) {
+    return new StaffDirectory(database.dataSource(), stagedEvents(), commandTokens, parts.vault(), clock, random);
+  }
+
+  /** Clients for a command run beside the server (events staged). */
+  Clients clientsForCommand(ApiTokens commandTokens) {
+    return new Clients(database.dataSource(), commandTokens, stagedEvents(), clock, random);
+  }
+
+  /** Appends the entries commands staged to the ledger; returns how many. The serving process calls it. */
+  public int drainOutbox() {
+    return outbox.drain(ledger);
+  }
+
+  private java.util.concurrent.ScheduledExecutorService drainer;
+
+  /**
+   * Drains the ledger outbox now and then every {@code every}, until close: how identity changes
+   * made with the {@code ward} command while serving reach the ledger. A failing drain is reported
+   * once per failure streak and retried.
+   */
+  public synchronized void startOutboxDrain(Duration every, java.util.function.Consumer<String> warn) {
+    drainOutbox();
+    java.util.concurrent.atomic.AtomicBoolean failing = new java.util.concurrent.atomic.AtomicBoolean();
+    drainer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("ward-outbox").unstarted(r));
+    drainer.scheduleWithFixedDelay(() -> {
+      try {
+        drainOutbox();
+        failing.set(false);
+      } catch (RuntimeException e) {
+        if (failing.compareAndSet(false, true)) warn.accept("the ledger outbox could not be drained; retrying (" + e.getMessage() + ")");
+      }
+    }, every.toMillis(), every.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
   public ApiTokens tokens() {
     return tokens;
   }
@@ -284,6 +352,20 @@ public final class WardApp implements AutoCloseable {
 
   @Override
   public void close() {
+    java.util.concurrent.ScheduledExecutorService d;
+    synchronized (this) {
+      d = drainer;
+      drainer = null;
+    }
+    if (d != null) {
+      d.shutdown();
+      try {
+        d.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+        drainOutbox();
+      } catch (InterruptedException | RuntimeException e) {
+        // Staged entries stay in the outbox for the next start.
+      }
+    }
     try {
       Checkpointer c;
       synchronized (this) {

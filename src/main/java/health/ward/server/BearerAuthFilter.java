@@ -36,6 +36,11 @@ final class BearerAuthFilter implements Filter {
   private static final String BEARER = "bearer ";
   /** The header a client declares its purpose of use in (an HL7 v3 PurposeOfUse code; default TREAT). */
   static final String PURPOSE_HEADER = "X-Purpose-Of-Use";
+  /**
+   * The header a clinician breaks the glass with on a request for one patient's record: its value
+   * is the reason (10 to 500 characters).
+   */
+  static final String BREAK_GLASS_HEADER = "X-Break-Glass";
 
   private final Authenticator authenticator;
   private final RecordsService records;
@@ -74,6 +79,8 @@ final class BearerAuthFilter implements Filter {
     try {
       context = new RequestContext(who, req.getRemoteAddr(), req.getHeader("User-Agent"))
           .withPurpose(RequestContext.purpose(req.getHeader(PURPOSE_HEADER)));
+      String emergency = req.getHeader(BREAK_GLASS_HEADER);
+      if (emergency != null) context = context.withEmergency(emergency);
     } catch (WardException e) {
       if (BodyLimitFilter.hasBody(req)) ((HttpServletResponse) response).setHeader("Connection", "close");
       Failure.of(e, false).write(ctx, (HttpServletResponse) response, BodyLimitFilter.wantsXml(req));

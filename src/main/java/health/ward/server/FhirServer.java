@@ -3,6 +3,7 @@ package health.ward.server;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.parser.StrictErrorHandler;
 import health.ward.auth.Authenticator;
+import health.ward.auth.Identity;
 import health.ward.breach.LedgerTransparency;
 import health.ward.records.RecordsService;
 import jakarta.servlet.DispatcherType;
@@ -46,13 +47,23 @@ public final class FhirServer implements AutoCloseable {
   private final ServerConnector connector;
 
   public FhirServer(RecordsService records, LedgerTransparency ledger, Authenticator auth, ServerConfig cfg) {
-    this(records, ledger, auth, cfg, Clock.systemUTC(), new SecureRandom());
+    this(records, ledger, auth, null, cfg, Clock.systemUTC(), new SecureRandom());
+  }
+
+  /** A server with staff sign-in ({@code /signin}, {@code /enrol}, {@code /auth}) and administration ({@code /admin}). */
+  public FhirServer(RecordsService records, LedgerTransparency ledger, Identity identity, ServerConfig cfg) {
+    this(records, ledger, identity.tokens(), identity, cfg, Clock.systemUTC(), new SecureRandom());
+  }
+
+  FhirServer(RecordsService records, LedgerTransparency ledger, Authenticator auth, ServerConfig cfg, Clock clock, SecureRandom random) {
+    this(records, ledger, auth, null, cfg, clock, random);
   }
 
   FhirServer(
       RecordsService records,
       LedgerTransparency ledger,
       Authenticator auth,
+      Identity identity,
       ServerConfig cfg,
       Clock clock,
       SecureRandom random) {
@@ -110,7 +121,7 @@ public final class FhirServer implements AutoCloseable {
             ctx,
             providers,
             new AuditEventProvider(records, pages),
-            List.of(new SystemProvider(records)),
+            List.of(new SystemProvider(records), new BreakGlassProvider(records)),
             new CapabilityProvider(ctx, records, clock, version()),
             List.of(new ErrorInterceptor()));
 
@@ -129,6 +140,14 @@ public final class FhirServer implements AutoCloseable {
     context.addServlet(new ServletHolder("ledger", new LedgerServlet(ledger, ctx)), LedgerServlet.PATH + "/*");
     context.addFilter(new FilterHolder(new BearerAuthFilter(auth, records, ctx)), LedgerServlet.PATH + "/*",
         EnumSet.of(DispatcherType.REQUEST));
+    if (identity != null) {
+      context.addServlet(new ServletHolder("auth", new AuthServlet(identity)), AuthServlet.PATH + "/*");
+      context.addServlet(new ServletHolder("admin", new AdminServlet(identity, records)), AdminServlet.PATH + "/*");
+      ServletHolder web = new ServletHolder("pages", new PagesServlet(random));
+      context.addServlet(web, "/signin");
+      context.addServlet(web, "/enrol");
+      context.addServlet(web, "/auth-assets/*");
+    }
     context.setErrorHandler(new OutcomeErrorPages.ForContext());
     jetty.setErrorHandler(new OutcomeErrorPages.ForServer());
     jetty.setHandler(new GracefulHandler(context));

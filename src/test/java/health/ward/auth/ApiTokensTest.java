@@ -50,7 +50,8 @@ class ApiTokensTest {
     assertEquals(T0, issued.createdAt());
 
     Principal p = tokens.authenticate(issued.secret().reveal());
-    assertEquals(new Principal(issued.id(), "etl", Principal.Kind.API_TOKEN), p);
+    assertEquals(new Principal(issued.id(), "etl", Principal.Kind.API_TOKEN, health.ward.access.Role.INTEGRATION,
+        health.ward.access.Scopes.parse("system/*.cruds"), null, java.util.List.of(), null), p);
     // Served from memory once the listener is up: still the same answer.
     awaitCache(tokens);
     assertEquals(p, tokens.authenticate(issued.secret().reveal()));

@@ -46,11 +46,15 @@ final class StaffFixture implements AutoCloseable {
   final String base;
 
   StaffFixture(Path dir, Set<Role> totpRoles) {
+    this(dir, totpRoles, 1000);
+  }
+
+  StaffFixture(Path dir, Set<Role> totpRoles, int attemptsPerAddress) {
     app = TestApps.open(dir);
     int port = freePort();
     base = "http://localhost:" + port;
     identity = app.identity(new SignIn.Settings(Duration.ofMinutes(15), Duration.ofHours(12), totpRoles, "localhost",
-        Set.of(base), 1000));
+        Set.of(base), attemptsPerAddress));
     server = new FhirServer(app.records(), app.transparency(), identity, ServerConfig.plainHttp().withPort(port)).start();
   }
 

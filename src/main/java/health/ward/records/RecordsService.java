@@ -195,7 +195,10 @@ public final class RecordsService {
     }
     List<Touch> touched = new ArrayList<>(page.size());
     for (StoredRecord rec : page) touched.add(touch(rec));
-    audit(ctx, "search-type", type, plan.shape(), touched, Outcome.ALLOWED, d.rule());
+    // Records shown through a break-the-glass grant flag the search as emergency access.
+    Visibility v = base.visibility();
+    boolean emergency = v != null && !v.emergency().isEmpty() && page.stream().anyMatch(r -> v.emergency().contains(r.patient()));
+    audit(ctx, "search-type", type, plan.shape(), touched, Outcome.ALLOWED, emergency ? Decision.emergency(d.rule()) : d);
     if (opened == null) {
       opened = new ArrayList<>(page.size());
       for (StoredRecord rec : page) opened.add(materialise(rec));

@@ -239,4 +239,54 @@ class ApiTokensTest {
     }
     return false;
   }
+
+  /** A clock the test moves. */
+  static final class MovingClock extends Clock {
+    Instant now = T0;
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+  }
+
+  @Test
+  void sessions_dieAfterTheIdleTimeout_andAfterTheirLifetime_evenWhenUsed() {
+    MovingClock clock = new MovingClock();
+    try (ApiTokens t = new ApiTokens(db.dataSource(), clock, new SecureRandom())) {
+      java.util.function.Function<String, ApiTokens.Issue> issue = name -> new ApiTokens.Issue(name, health.ward.access.Role.INTEGRATION,
+          health.ward.access.Scopes.parse("system/*.rs"), null, null, java.time.Duration.ofHours(1), java.time.Duration.ofMinutes(15), null);
+      String idle = t.issue(health.ward.records.RequestContext.local(Principal.operator("t")), issue.apply("idle")).secret().reveal();
+      String busy = t.issue(health.ward.records.RequestContext.local(Principal.operator("t")), issue.apply("busy")).secret().reveal();
+      t.authenticate(idle);
+      for (int minute = 10; minute < 60; minute += 10) {
+        clock.now = T0.plus(java.time.Duration.ofMinutes(minute));
+        t.authenticate(busy);
+      }
+      clock.now = T0.plus(java.time.Duration.ofMinutes(50));
+      assertThrows(WardException.Unauthenticated.class, () -> t.authenticate(idle), "idle for 50 minutes");
+      clock.now = T0.plus(java.time.Duration.ofMinutes(60));
+      assertThrows(WardException.Unauthenticated.class, () -> t.authenticate(busy), "used every 10 minutes, still dead at its lifetime");
+    }
+    // A fresh instance (another process, or after a restart) reads the last use written back.
+    MovingClock later = new MovingClock();
+    later.now = T0.plus(java.time.Duration.ofMinutes(20));
+    try (ApiTokens t = new ApiTokens(db.dataSource(), later, new SecureRandom())) {
+      String s = t.issue(health.ward.records.RequestContext.local(Principal.operator("t")), new ApiTokens.Issue("u",
+          health.ward.access.Role.INTEGRATION, health.ward.access.Scopes.parse("system/*.rs"), null, null, null,
+          java.time.Duration.ofMinutes(15), null)).secret().reveal();
+      later.now = later.now.plus(java.time.Duration.ofMinutes(16));
+      assertThrows(WardException.Unauthenticated.class, () -> t.authenticate(s));
+    }
+  }
 }

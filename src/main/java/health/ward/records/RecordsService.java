@@ -157,7 +157,21 @@ public final class RecordsService {
     Decision d = decide(ctx, Action.SEARCH, type, "search-type");
     SearchPlan plan = SearchPlan.compile(type, request.parameters());
     boolean newestFirst = sortNewestFirst(request.sort());
-    Query base = new Query(tokens(type, plan.groups()), 0, 0, newestFirst, visibility(ctx, d, type));
+    Visibility narrowing = visibility(ctx, d, type);
+    // A search within one patient's compartment (patient=X or subject=Patient/X, as clinicians
+    // search) is decided once for that patient: all of it is visible, or none of it.
+    String only = narrowing == null ? null : singlePatient(type, request.parameters());
+    if (only != null) {
+      Decision pd = policy.decideForPatient(ctx.principal(), Action.SEARCH, type,
+          facts(ctx, d, vault.patientPseudonym(only), false));
+      if (!pd.allowed()) {
+        audit(ctx, "search-type", type, plan.shape(), List.of(), Outcome.ALLOWED, d.rule());
+        return new SearchResult(List.of(), 0);
+      }
+      narrowing = null;
+      d = pd;
+    }
+    Query base = new Query(tokens(type, plan.groups()), 0, 0, newestFirst, narrowing);
     List<StoredRecord> page;
     List<Resource> opened = null;
     long total;
@@ -410,6 +424,21 @@ public final class RecordsService {
     List<byte[]> out = actorTokens(ctx.principal());
     out.add(CareFacts.purposeToken(vault, ctx.purposeOfUse()));
     return out;
+  }
+
+  /** The one patient id a search is confined to by {@code patient} or {@code subject}, or null. */
+  private static String singlePatient(String type, Map<String, List<String>> params) {
+    String found = null;
+    for (String name : List.of("patient", "subject")) {
+      List<String> values = params.get(name);
+      if (values == null) continue;
+      if (values.size() != 1 || values.get(0).contains(",")) return null;
+      String v = values.get(0);
+      String id = v.startsWith("Patient/") ? v.substring("Patient/".length()) : name.equals("patient") && !v.contains("/") ? v : null;
+      if (id == null || !Ids.isValid(id) || (found != null && !found.equals(id))) return null;
+      found = id;
+    }
+    return ResourceCatalog.patientElement(type) == null ? null : found;
   }
 
   /** What a search allowed with {@code d} may return of {@code type}, or null for everything. */

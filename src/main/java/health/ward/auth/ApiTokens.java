@@ -256,11 +256,7 @@ public final class ApiTokens implements Authenticator, AutoCloseable {
           events.record(c, RequestContext.local(Principal.operator("token")), "token-revoke", "Session", Long.toString(id),
               AccessEvent.Outcome.ALLOWED, "operator");
         }
-        try (PreparedStatement ps = c.prepareStatement("select pg_notify(?, ?)")) {
-          ps.setString(1, CHANNEL);
-          ps.setString(2, String.valueOf(id));
-          ps.execute();
-        }
+        notifyRevoked(c, id);
         c.commit();
       } catch (SQLException | RuntimeException e) {
         c.rollback();
@@ -322,10 +318,11 @@ public final class ApiTokens implements Authenticator, AutoCloseable {
     notifyRevoked(c, -userId);
   }
 
-  private static void notifyRevoked(Connection c, long id) throws SQLException {
+  /** Tells every running Ward, when {@code c} commits, to forget cached tokens. */
+  static void notifyRevoked(Connection c, Object what) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("select pg_notify(?, ?)")) {
       ps.setString(1, CHANNEL);
-      ps.setString(2, String.valueOf(id));
+      ps.setString(2, String.valueOf(what));
       ps.execute();
     }
   }

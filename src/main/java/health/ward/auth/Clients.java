@@ -122,11 +122,7 @@ public final class Clients {
           ps.setLong(2, id);
           ps.executeUpdate();
         }
-        try (PreparedStatement ps = c.prepareStatement("select pg_notify(?, ?)")) {
-          ps.setString(1, ApiTokens.CHANNEL);
-          ps.setString(2, "client:" + id);
-          ps.execute();
-        }
+        ApiTokens.notifyRevoked(c, "client:" + id);
         events.record(c, by, "client-disable", "Client", Long.toString(id), Outcome.ALLOWED, "administrator");
         c.commit();
       } catch (SQLException | RuntimeException e) {

@@ -128,41 +128,41 @@ final class UserCommand implements Callable<Integer> {
     }
   }
 
-  @Command(name = "disable", mixinStandardHelpOptions = true, description = "Disable an account and end all its sessions at once.")
-  static final class Disable implements Callable<Integer> {
+  /** A change to one account by name, with what to say when it is done. */
+  abstract static class OneAccount implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin CommonOptions common;
 
     @Parameters(index = "0", paramLabel = "USERNAME")
     String username;
 
+    abstract String apply(StaffDirectory d);
+
     @Override
     public Integer call() {
       return withDirectory(spec, common, d -> {
-        d.disable(OPERATOR, username);
-        spec.commandLine().getErr().println("ward: disabled " + username + "; its sessions are revoked");
+        spec.commandLine().getErr().println("ward: " + apply(d));
         spec.commandLine().getErr().flush();
         return ExitCodes.OK;
       });
     }
   }
 
-  @Command(name = "enable", mixinStandardHelpOptions = true, description = "Enable a disabled account and clear a sign-in lock.")
-  static final class Enable implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin CommonOptions common;
-
-    @Parameters(index = "0", paramLabel = "USERNAME")
-    String username;
-
+  @Command(name = "disable", mixinStandardHelpOptions = true, description = "Disable an account and end all its sessions at once.")
+  static final class Disable extends OneAccount {
     @Override
-    public Integer call() {
-      return withDirectory(spec, common, d -> {
-        d.enable(OPERATOR, username);
-        spec.commandLine().getErr().println("ward: enabled " + username);
-        spec.commandLine().getErr().flush();
-        return ExitCodes.OK;
-      });
+    String apply(StaffDirectory d) {
+      d.disable(OPERATOR, username);
+      return "disabled " + username + "; its sessions are revoked";
+    }
+  }
+
+  @Command(name = "enable", mixinStandardHelpOptions = true, description = "Enable a disabled account and clear a sign-in lock.")
+  static final class Enable extends OneAccount {
+    @Override
+    String apply(StaffDirectory d) {
+      d.enable(OPERATOR, username);
+      return "enabled " + username;
     }
   }
 

@@ -9,8 +9,6 @@ import com.google.crypto.tink.util.SecretBytes;
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
 import java.util.Objects;
-import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
-import org.bouncycastle.crypto.params.Argon2Parameters;
 
 /**
  * An AES-256-GCM key derived from a passphrase with Argon2id (RFC 9106, Bouncy Castle), used only to
@@ -33,18 +31,8 @@ public final class Argon2idKey {
     Objects.requireNonNull(passphrase, "passphrase");
     Objects.requireNonNull(params, "params");
     TinkRuntime.ensure();
-    Argon2Parameters.Builder bp =
-        new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)
-            .withVersion(Argon2Parameters.ARGON2_VERSION_13)
-            .withMemoryAsKB(params.memoryKiB())
-            .withIterations(params.iterations())
-            .withParallelism(params.parallelism())
-            .withSalt(params.salt());
-    Argon2BytesGenerator generator = new Argon2BytesGenerator();
-    generator.init(bp.build());
-    byte[] key = new byte[32];
+    byte[] key = PasswordHash.derive(passphrase, params, 32);
     try {
-      generator.generateBytes(passphrase, key);
       AesGcmParameters p =
           AesGcmParameters.builder()
               .setKeySizeBytes(32)
@@ -62,7 +50,6 @@ public final class Argon2idKey {
       throw new IllegalStateException("could not build the passphrase key", e);
     } finally {
       Arrays.fill(key, (byte) 0);
-      bp.clear();
     }
   }
 

@@ -88,7 +88,8 @@ public final class PasswordHash {
         || Integer.parseInt(m.group(2)) < Argon2idParameters.DEFAULT_ITERATIONS;
   }
 
-  private static byte[] derive(char[] password, Argon2idParameters params, int length) {
+  /** One Argon2id evaluation (version 1.3) of {@code password} into {@code length} bytes. */
+  static byte[] derive(char[] password, Argon2idParameters params, int length) {
     Argon2Parameters.Builder bp =
         new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)
             .withVersion(Argon2Parameters.ARGON2_VERSION_13)

@@ -37,6 +37,10 @@ public final class PostgresCareStore {
     }
   }
 
+  private static final String SELECT_GRANT =
+      "select id, actor, actor_name, patient, granted_at, expires_at, reason, ledger_index, reviewed_at, reviewed_by, verdict,"
+          + " resource from emergency_grant";
+
   private final DataSource dataSource;
 
   public PostgresCareStore(DataSource dataSource) {
@@ -133,9 +137,7 @@ public final class PostgresCareStore {
 
   /** Grants, newest first: all of them, or only those not yet reviewed. */
   public List<EmergencyGrant> grants(boolean unreviewedOnly) {
-    String sql =
-        "select id, actor, actor_name, patient, granted_at, expires_at, reason, ledger_index, reviewed_at, reviewed_by, verdict, resource"
-            + " from emergency_grant" + (unreviewedOnly ? " where reviewed_at is null" : "") + " order by id desc limit 10000";
+    String sql = SELECT_GRANT + (unreviewedOnly ? " where reviewed_at is null" : "") + " order by id desc limit 10000";
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql);
         ResultSet rs = ps.executeQuery()) {
@@ -148,9 +150,7 @@ public final class PostgresCareStore {
   }
 
   public Optional<EmergencyGrant> grant(long id) {
-    String sql =
-        "select id, actor, actor_name, patient, granted_at, expires_at, reason, ledger_index, reviewed_at, reviewed_by, verdict, resource"
-            + " from emergency_grant where id = ?";
+    String sql = SELECT_GRANT + " where id = ?";
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setLong(1, id);

@@ -398,19 +398,20 @@ public final class RecordsService {
     if (newPatient) return new PatientFacts(Set.of(), false, false, true);
     Instant now = clock.instant();
     Principal who = ctx.principal();
-    boolean denied = care.consentDenies(patient, denySubjects(ctx), now);
+    boolean relating = byType.reach() == Decision.Reach.RELATED_PATIENTS;
+    Set<String> kinds = care.facts(patient, relating ? actorTokens(who) : List.of(), denySubjects(ctx), now,
+        now.minus(settings.encounterWindow()));
+    boolean denied = kinds.contains(CareFact.CONSENT_DENY);
     Set<PatientFacts.Relationship> related = EnumSet.noneOf(PatientFacts.Relationship.class);
-    boolean emergency = false;
-    if (byType.reach() == Decision.Reach.RELATED_PATIENTS) {
-      for (String kind : care.relationships(patient, actorTokens(who), now, now.minus(settings.encounterWindow()))) {
-        related.add(switch (kind) {
-          case CareFact.CARE_TEAM -> PatientFacts.Relationship.CARE_TEAM;
-          case CareFact.ENCOUNTER -> PatientFacts.Relationship.ENCOUNTER;
-          default -> PatientFacts.Relationship.DEPARTMENT;
-        });
+    for (String kind : kinds) {
+      switch (kind) {
+        case CareFact.CARE_TEAM -> related.add(PatientFacts.Relationship.CARE_TEAM);
+        case CareFact.ENCOUNTER -> related.add(PatientFacts.Relationship.ENCOUNTER);
+        case CareFact.ADMITTED -> related.add(PatientFacts.Relationship.DEPARTMENT);
+        default -> {}
       }
-      if (related.isEmpty() || denied) emergency = care.emergencyPatients(who.id(), now).contains(patient);
     }
+    boolean emergency = relating && (related.isEmpty() || denied) && care.emergencyPatients(who.id(), now).contains(patient);
     return new PatientFacts(related, denied, emergency, false);
   }
 

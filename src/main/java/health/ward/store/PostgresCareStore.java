@@ -48,46 +48,33 @@ public final class PostgresCareStore {
   }
 
   /**
-   * The kinds of care fact ({@code care-team}, {@code encounter}, {@code admitted}) that relate
-   * one of {@code subjects} to {@code patient} now: an encounter if it ended at or after
-   * {@code encounterCutoff}, the others if they end at or after {@code now}.
+   * What holds now between {@code patient} and a principal, in one query: the kinds of care fact
+   * ({@code care-team}, {@code encounter}, {@code admitted}) naming one of {@code subjects} — an
+   * encounter if it ended at or after {@code encounterCutoff}, the others if they end at or after
+   * {@code now} — plus {@code consent-deny} if a consent that holds now denies everyone or one of
+   * {@code denySubjects}.
    */
-  public Set<String> relationships(Pseudonym patient, List<byte[]> subjects, Instant now, Instant encounterCutoff) {
-    if (subjects.isEmpty()) return Set.of();
+  public Set<String> facts(Pseudonym patient, List<byte[]> subjects, List<byte[]> denySubjects, Instant now, Instant encounterCutoff) {
     String sql =
-        "select distinct kind from care_fact where patient = ? and subject = any(?) and kind <> 'consent-deny'"
-            + " and (until is null or until >= case when kind = 'encounter' then ?::timestamptz else ?::timestamptz end)";
+        "select distinct kind from care_fact where patient = ? and ("
+            + " (kind <> 'consent-deny' and subject = any(?)"
+            + "   and (until is null or until >= case when kind = 'encounter' then ?::timestamptz else ?::timestamptz end))"
+            + " or (kind = 'consent-deny' and (subject is null or subject = any(?)) and (until is null or until >= ?::timestamptz)))";
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setBytes(1, patient.bytes());
       ps.setArray(2, c.createArrayOf("bytea", subjects.toArray(new byte[0][])));
       ps.setObject(3, utc(encounterCutoff));
       ps.setObject(4, utc(now));
+      ps.setArray(5, c.createArrayOf("bytea", denySubjects.toArray(new byte[0][])));
+      ps.setObject(6, utc(now));
       Set<String> out = new HashSet<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) out.add(rs.getString(1));
       }
       return out;
     } catch (SQLException e) {
-      throw unavailable("read care relationships", e);
-    }
-  }
-
-  /** True if a consent of {@code patient} that holds now denies everyone or one of {@code subjects}. */
-  public boolean consentDenies(Pseudonym patient, List<byte[]> subjects, Instant now) {
-    String sql =
-        "select 1 from care_fact where patient = ? and kind = 'consent-deny'"
-            + " and (subject is null or subject = any(?)) and (until is null or until >= ?) limit 1";
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setBytes(1, patient.bytes());
-      ps.setArray(2, c.createArrayOf("bytea", subjects.toArray(new byte[0][])));
-      ps.setObject(3, utc(now));
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next();
-      }
-    } catch (SQLException e) {
-      throw unavailable("read consents", e);
+      throw unavailable("read care facts", e);
     }
   }
 

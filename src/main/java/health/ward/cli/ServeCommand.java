@@ -182,7 +182,7 @@ final class ServeCommand implements Callable<Integer> {
             }
             throw e;
           }
-          printWelcome(out, server.baseUrl(), http, List.of(
+          printWelcome(out, server.baseUrl(), rpId, http, List.of(
               "  Audit ledger: a checkpoint signed every " + interval.toMillis() + " ms at "
                   + server.baseUrl().replaceFirst("/fhir$", "") + "/ledger/checkpoint"
                   + (sinks.isEmpty()
@@ -387,7 +387,7 @@ final class ServeCommand implements Callable<Integer> {
     };
   }
 
-  private static void printWelcome(PrintWriter out, String baseUrl, HttpSettings http, List<String> ledger) {
+  private static void printWelcome(PrintWriter out, String baseUrl, String rpId, HttpSettings http, List<String> ledger) {
     out.println("Ward is serving FHIR R4 at " + baseUrl);
     switch (http.tls()) {
       case SELF_SIGNED -> out.println(
@@ -396,7 +396,7 @@ final class ServeCommand implements Callable<Integer> {
       case PLAIN_HTTP -> out.println("  plain HTTP: put a TLS proxy in front");
     }
     ledger.forEach(out::println);
-    out.println("  Staff sign in at:  " + baseUrl.replaceFirst("/fhir$", "") + "/signin"
+    out.println("  Staff sign in at:  " + baseUrl.replaceFirst("/fhir$", "").replaceFirst("//[^/]+:", "//" + rpId + ":") + "/signin"
         + "  (first administrator: ./ward user add NAME --role administrator --name \"…\")");
     out.println("  Get an API token:  ./ward token create --name NAME");
     out.println("  Then:              curl -H \"Authorization: Bearer $TOKEN\" " + baseUrl + "/metadata");

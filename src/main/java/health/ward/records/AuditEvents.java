@@ -41,6 +41,12 @@ final class AuditEvents {
   static final String ACTOR_PSEUDONYM_SYSTEM = "https://ward.health/fhir/actor-pseudonym";
   static final String PATIENT_PSEUDONYM_SYSTEM = "https://ward.health/fhir/patient-pseudonym";
   static final String POLICY_BASE = "https://ward.health/fhir/policy/";
+  /** FHIR's restful-interaction codes (and Ward's "unknown" for requests refused before routing). */
+  static final java.util.Set<String> REST = java.util.Set.of(
+      "read", "vread", "update", "patch", "delete", "history", "history-instance", "history-type", "history-system",
+      "create", "search", "search-type", "search-system", "capabilities", "transaction", "batch", "operation", "unknown");
+  /** Ward's code system for events that are not FHIR interactions (sign-in, token-issue, break-glass, …). */
+  static final String WARD_EVENTS = "https://ward.health/fhir/CodeSystem/event";
   static final String EMERGENCY_EXTENSION = "https://ward.health/fhir/StructureDefinition/emergency-access";
   static final String SHAPE_EXTENSION = "https://ward.health/fhir/StructureDefinition/search-shape";
 
@@ -143,8 +149,18 @@ final class AuditEvents {
     AuditEntry e = indexed.entry();
     AuditEvent ae = new AuditEvent();
     ae.setId(Long.toString(indexed.index()));
-    ae.setType(new Coding("http://terminology.hl7.org/CodeSystem/audit-event-type", "rest", "RESTful Operation"));
-    ae.addSubtype(new Coding("http://hl7.org/fhir/restful-interaction", e.interaction(), e.interaction()));
+    if (REST.contains(e.interaction())) {
+      ae.setType(new Coding("http://terminology.hl7.org/CodeSystem/audit-event-type", "rest", "RESTful Operation"));
+      ae.addSubtype(new Coding("http://hl7.org/fhir/restful-interaction", e.interaction(), e.interaction()));
+    } else {
+      // Identity and administration events: DICOM's "User Authentication" for sign-in and
+      // sign-out, "Security Alert" for the rest (account, token and emergency-access changes).
+      boolean login = e.interaction().equals("sign-in") || e.interaction().equals("sign-out");
+      ae.setType(login
+          ? new Coding("http://dicom.nema.org/resources/ontology/DCM", "110114", "User Authentication")
+          : new Coding("http://dicom.nema.org/resources/ontology/DCM", "110113", "Security Alert"));
+      ae.addSubtype(new Coding(WARD_EVENTS, e.interaction(), e.interaction()));
+    }
     ae.setAction(action(e.interaction()));
     ae.setRecorded(Date.from(e.at()));
     ae.setOutcome(

@@ -155,7 +155,8 @@ public final class RecordsService {
   public SearchResult search(RequestContext ctx, String type, SearchRequest request) {
     requireType(type);
     Decision d = decide(ctx, Action.SEARCH, type, "search-type");
-    SearchPlan plan = SearchPlan.compile(type, request.parameters());
+    Includes includes = Includes.parse(type, request.parameters());
+    SearchPlan plan = SearchPlan.compile(type, includes.rest());
     boolean newestFirst = sortNewestFirst(request.sort());
     Visibility narrowing = visibility(ctx, d, type);
     // A search within one patient's compartment (patient=X or subject=Patient/X, as clinicians
@@ -209,6 +210,15 @@ public final class RecordsService {
     }
     List<Touch> touched = new ArrayList<>(page.size());
     for (StoredRecord rec : page) touched.add(touch(rec));
+    List<StoredRecord> includedRecs = List.of();
+    if (!includes.isEmpty() && !page.isEmpty()) {
+      if (opened == null) {
+        opened = new ArrayList<>(page.size());
+        for (StoredRecord rec : page) opened.add(materialise(rec));
+      }
+      includedRecs = included(ctx, includes, opened);
+      for (StoredRecord rec : includedRecs) touched.add(touch(rec));
+    }
     // Records shown through a break-the-glass grant flag the search as emergency access.
     Visibility v = base.visibility();
     boolean emergency = v != null && !v.emergency().isEmpty() && page.stream().anyMatch(r -> v.emergency().contains(r.patient()));
@@ -217,7 +227,59 @@ public final class RecordsService {
       opened = new ArrayList<>(page.size());
       for (StoredRecord rec : page) opened.add(materialise(rec));
     }
-    return new SearchResult(opened, total);
+    List<Resource> included = new ArrayList<>(includedRecs.size());
+    for (StoredRecord rec : includedRecs) included.add(materialise(rec));
+    return new SearchResult(opened, total, included);
+  }
+
+  /** Most resources {@code _include} and {@code _revinclude} may add to one page. */
+  static final int MAX_INCLUDED = 1000;
+
+  /**
+   * The records {@code _include} (the patients of the page's resources) and {@code _revinclude}
+   * (resources of a type that name the page's patients) add. Each included type is decided like a
+   * search of it (a principal that may not search it is refused the whole request), and what is
+   * added goes through the same narrowing as a search of that type, so it reveals nothing a search
+   * would not.
+   */
+  private List<StoredRecord> included(RequestContext ctx, Includes includes, List<Resource> page) {
+    List<StoredRecord> out = new ArrayList<>();
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    if (includes.patient()) {
+      Decision d = decide(ctx, Action.SEARCH, "Patient", "search-type");
+      Visibility v = visibility(ctx, d, "Patient");
+      for (Resource r : page) {
+        String id = ResourceCatalog.patientOf(r);
+        if (id == null || !seen.add("Patient/" + id)) continue;
+        store.current("Patient", id).filter(rec -> !rec.deleted())
+            .filter(rec -> v == null || visible(ctx, d, rec.patient()))
+            .ifPresent(out::add);
+      }
+    }
+    for (Includes.Reverse rev : includes.reverse()) {
+      Decision d = decide(ctx, Action.SEARCH, rev.type(), "search-type");
+      Visibility v = visibility(ctx, d, rev.type());
+      for (Resource r : page) {
+        String id = r.getIdElement().getIdPart();
+        SearchPlan byPatient = SearchPlan.compile(rev.type(), Map.of(rev.parameter(), List.of("Patient/" + id)));
+        List<StoredRecord> found =
+            store.search(rev.type(), new Query(tokens(rev.type(), byPatient.groups()), 0, MAX_INCLUDED + 1, false, v));
+        for (StoredRecord rec : found) {
+          if (seen.add(rec.type() + "/" + rec.id())) out.add(rec);
+        }
+        if (out.size() > MAX_INCLUDED) break;
+      }
+    }
+    if (out.size() > MAX_INCLUDED) {
+      throw new WardException.InvalidRequest(
+          "_include/_revinclude would add more than " + MAX_INCLUDED + " resources to this page; use a smaller _count");
+    }
+    return out;
+  }
+
+  /** Whether a search allowed with {@code d} may show a resource of {@code patient}. */
+  private boolean visible(RequestContext ctx, Decision d, Pseudonym patient) {
+    return patient == null || policy.decideForPatient(ctx.principal(), Action.SEARCH, "Patient", facts(ctx, d, patient, false)).allowed();
   }
 
   /**

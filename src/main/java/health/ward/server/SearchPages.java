@@ -80,6 +80,14 @@ final class SearchPages {
           .getSearch()
           .setMode(Bundle.SearchEntryMode.MATCH);
     }
+    for (Resource r : result.included()) {
+      Resource v = FhirInput.withVersionedId(r, r.fhirType());
+      b.addEntry()
+          .setFullUrl(base + "/" + v.fhirType() + "/" + v.getIdElement().getIdPart())
+          .setResource(v)
+          .getSearch()
+          .setMode(Bundle.SearchEntryMode.INCLUDE);
+    }
     return b;
   }
 

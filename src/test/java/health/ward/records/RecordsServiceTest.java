@@ -351,4 +351,32 @@ class RecordsServiceTest {
   static List<String> ids(SearchResult r) {
     return r.resources().stream().map(x -> x.getIdElement().getIdPart()).toList();
   }
+
+  @Test
+  void includeAndRevinclude_followPatientReferences_outsideTheTotal() {
+    String ann = records.create(ctx, patient("Incl", "Ann", "i-1"), null).id();
+    String bob = records.create(ctx, patient("Incl", "Bob", "i-2"), null).id();
+    for (String p : List.of(ann, ann, bob)) records.create(ctx, observation(p, "8867-4", "2024-01-01"), null);
+
+    SearchResult obs = records.search(ctx, "Observation",
+        new SearchRequest(Map.of("code", List.of("8867-4"), "_include", List.of("Observation:patient")), 0, 50, null, false));
+    assertEquals(3, obs.total());
+    assertEquals(3, obs.resources().size());
+    assertEquals(java.util.Set.of(ann, bob),
+        obs.included().stream().map(r -> r.getIdElement().getIdPart()).collect(java.util.stream.Collectors.toSet()));
+    assertEquals(2, obs.included().size(), "each patient once");
+
+    SearchResult pts = records.search(ctx, "Patient",
+        new SearchRequest(Map.of("family", List.of("Incl"), "_revinclude", List.of("Observation:subject")), 0, 50, null, false));
+    assertEquals(2, pts.total());
+    assertEquals(3, pts.included().size());
+
+    for (var bad : List.of(Map.of("_include", List.of("Observation:performer")), Map.of("_include", List.of("Patient:patient")),
+        Map.of("_include:iterate", List.of("Observation:patient")), Map.of("_include", List.of("*")))) {
+      assertThrows(WardException.InvalidRequest.class, () -> records.search(ctx, "Observation", new SearchRequest(bad, 0, 10, null, false)),
+          bad.toString());
+    }
+    assertThrows(WardException.InvalidRequest.class, () -> records.search(ctx, "Observation",
+        new SearchRequest(Map.of("_revinclude", List.of("Observation:patient")), 0, 10, null, false)), "_revinclude needs a Patient search");
+  }
 }

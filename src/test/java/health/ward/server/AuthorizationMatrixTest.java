@@ -296,8 +296,33 @@ class AuthorizationMatrixTest {
     for (String body : refusedBodies) {
       for (String family : names.values()) assertFalse(body.contains(family), "a refusal carries no patient data: " + body);
     }
-    for (String unsupported : List.of("Observation?patient.family=Zzunrelated", "Observation?_include=Observation:patient",
-        "Patient?_revinclude=Observation:patient", "Patient?_has:Observation:patient:code=x")) {
+    // _include and _revinclude bring along only what a search of that type would show.
+    for (String who : List.of("physician", "nurse", "integration")) {
+      Set<String> may = new TreeSet<>();
+      for (String c : visible.get(who)) may.add("Patient/" + patients.get(c));
+      var inc = f.fhir("GET", "Observation?_include=Observation:patient&_count=500", tokens.get(who), null);
+      assertEquals(200, inc.statusCode(), inc.body());
+      Bundle ib = FHIR.newJsonParser().parseResource(Bundle.class, inc.body());
+      Set<String> included = new TreeSet<>();
+      Set<String> subjects = new TreeSet<>();
+      for (var entry : ib.getEntry()) {
+        if (entry.getSearch().getMode() == Bundle.SearchEntryMode.INCLUDE) included.add("Patient/" + entry.getResource().getIdElement().getIdPart());
+        else subjects.add(((Observation) entry.getResource()).getSubject().getReference());
+      }
+      assertEquals(subjects, included, who + ": the included patients are those of the matches");
+      assertTrue(may.containsAll(included), who + " is shown only patients it may see: " + included);
+      var rev = f.fhir("GET", "Patient?_revinclude=Observation:patient&_count=500", tokens.get(who), null);
+      assertEquals(200, rev.statusCode(), rev.body());
+      for (var entry : FHIR.newJsonParser().parseResource(Bundle.class, rev.body()).getEntry()) {
+        String patientOf = entry.getResource() instanceof Observation o ? o.getSubject().getReference()
+            : "Patient/" + entry.getResource().getIdElement().getIdPart();
+        assertTrue(may.contains(patientOf), who + " _revinclude showed " + patientOf);
+      }
+    }
+    assertEquals(403, f.fhir("GET", "Observation?_include=Observation:patient", tokens.get("lab"), null).statusCode(),
+        "a client without Patient scopes may not include patients");
+    for (String unsupported : List.of("Observation?patient.family=Zzunrelated", "Observation?_include=Observation:performer",
+        "Observation?_include:iterate=Observation:patient", "Patient?_has:Observation:patient:code=x")) {
       var r = f.fhir("GET", unsupported, tokens.get("nurse"), null);
       assertEquals(400, r.statusCode(), unsupported + " is refused, so it cannot reach past the narrowing: " + r.body());
       assertFalse(r.body().contains("Zzunrelated"));

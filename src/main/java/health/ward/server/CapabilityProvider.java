@@ -69,7 +69,8 @@ public final class CapabilityProvider implements IServerConformanceProvider<Capa
     rest.setMode(CapabilityStatement.RestfulCapabilityMode.SERVER);
     rest.getSecurity()
         .setCors(false)
-        .setDescription("Every interaction except GET /metadata requires Authorization: Bearer <token>.");
+        .setDescription("Every interaction except GET /metadata requires Authorization: Bearer <token>: a staff session"
+            + " (sign in at /signin) or an OAuth client-credentials token (POST /auth/token), with SMART scopes.");
     rest.addInteraction().setCode(CapabilityStatement.SystemRestfulInteraction.TRANSACTION);
     rest.addInteraction().setCode(CapabilityStatement.SystemRestfulInteraction.BATCH);
     for (String type : new TreeSet<>(records.resourceTypes())) {
@@ -83,8 +84,18 @@ public final class CapabilityProvider implements IServerConformanceProvider<Capa
       r.setConditionalUpdate(false);
       r.setConditionalDelete(CapabilityStatement.ConditionalDeleteStatus.NOTSUPPORTED);
       RuntimeResourceDefinition def = ctx.getResourceDefinition(type);
-      for (String name : records.searchParameters(type)) {
+      List<String> params = records.searchParameters(type);
+      for (String name : params) {
         r.addSearchParam().setName(name).setType(searchParamType(def, name));
+      }
+      for (String ref : List.of("patient", "subject")) {
+        if (params.contains(ref) && !type.equals("Patient")) r.addSearchInclude(type + ":" + ref);
+      }
+    }
+    for (CapabilityStatementRestResourceComponent r : rest.getResource()) {
+      if (!r.getType().equals("Patient")) continue;
+      for (CapabilityStatementRestResourceComponent other : rest.getResource()) {
+        for (var inc : other.getSearchInclude()) r.addSearchRevInclude(inc.getValue());
       }
     }
     CapabilityStatementRestResourceComponent audit = rest.addResource().setType("AuditEvent");

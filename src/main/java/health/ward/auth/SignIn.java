@@ -84,7 +84,7 @@ public final class SignIn {
   public record Step(String ticket, List<String> factors) {}
 
   /** A signed-in session: the bearer token, shown once. */
-  public record Session(TokenSecret token, long id, String username, Role role, Instant expires, Duration idle) {}
+  public record Session(TokenSecret token, long id, String username, Role role, Instant expires, Duration lifetime, Duration idle) {}
 
   /** What the enrolment page shows. */
   public record EnrolmentState(String username, String displayName, Role role, boolean passwordSet, List<String> factors, boolean done) {}
@@ -214,7 +214,7 @@ public final class SignIn {
     IssuedToken issued = tokens.issue(ctx, new ApiTokens.Issue(
         a.username(), a.role(), Scopes.parse("user/*.cruds"), a.id(), null, settings.absolute(), settings.idle(), address));
     return new Session(issued.secret(), Long.parseLong(issued.id()), a.username(), a.role(),
-        issued.createdAt().plus(settings.absolute()), settings.idle());
+        issued.createdAt().plus(settings.absolute()), settings.absolute(), settings.idle());
   }
 
   /** Why an account may not sign in now, as the rule recorded; null if it may. */

@@ -176,8 +176,7 @@ final class AuthServlet extends HttpServlet {
   }
 
   private static void session(HttpServletResponse resp, SignIn.Session s) throws IOException {
-    long maxAge = java.time.Duration.between(java.time.Instant.now(), s.expires()).toSeconds();
-    resp.addHeader("Set-Cookie", SESSION_COOKIE + "=" + s.token().reveal() + "; Path=/; Max-Age=" + Math.max(0, maxAge)
+    resp.addHeader("Set-Cookie", SESSION_COOKIE + "=" + s.token().reveal() + "; Path=/; Max-Age=" + s.lifetime().toSeconds()
         + "; Secure; HttpOnly; SameSite=Strict");
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("access_token", s.token().reveal());

@@ -13,8 +13,9 @@ import java.util.Map;
 
 /**
  * The sign-in ({@code /signin}) and enrolment ({@code /enrol}) pages and their script and style
- * ({@code /auth-assets/…}). Each page load sets a fresh CSRF cookie ({@code __Host-}, Secure,
- * SameSite=Strict) and embeds the same value for the script to send back. Pages carry a strict
+ * ({@code /auth-assets/…}). A page load sets a CSRF cookie ({@code __Host-}, Secure, HttpOnly,
+ * SameSite=Strict; a random value, kept if the browser already has one) and embeds the same value
+ * for the script to send back. Pages carry a strict
  * Content-Security-Policy (scripts only from this origin, nothing inline), may not be framed, and
  * are never cached.
  */
@@ -49,9 +50,13 @@ final class PagesServlet extends HttpServlet {
       resp.sendError(404);
       return;
     }
-    byte[] raw = new byte[32];
-    random.nextBytes(raw);
-    String csrf = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+    // One value per browser: a second tab keeps working with the same cookie.
+    String csrf = JsonEndpoint.cookie(req, AuthServlet.CSRF_COOKIE);
+    if (csrf == null || !csrf.matches("[A-Za-z0-9_-]{43}")) {
+      byte[] raw = new byte[32];
+      random.nextBytes(raw);
+      csrf = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+    }
     resp.addHeader("Set-Cookie", AuthServlet.CSRF_COOKIE + "=" + csrf + "; Path=/; Secure; HttpOnly; SameSite=Strict");
     String html = new String(resource(page), StandardCharsets.UTF_8).replace("{{CSRF}}", csrf);
     send(resp, "text/html", html.getBytes(StandardCharsets.UTF_8));

@@ -19,6 +19,9 @@ create index care_fact_source on care_fact (type, id);
 create index care_fact_subject on care_fact (subject, kind, patient);
 create index care_fact_patient on care_fact (patient, kind);
 
+-- Narrowed searches find a principal's patients in care_fact and their records here.
+create index resource_current_patient on resource_current (type, patient, seq) where not deleted;
+
 -- Break-the-glass: time-boxed emergency access of one staff user to one patient. The reason is
 -- sealed under the patient's data key (bound to the grant's actor and time); the review is by a
 -- security officer.

@@ -172,7 +172,8 @@ public final class PostgresRecordStore implements RecordStore {
           "select t.id, c.version, c.patient, c.deleted, v.ciphertext from search_token t"
               + " join resource_current c on c.type = t.type and c.id = t.id"
               + " join resource_version v on v.type = c.type and v.id = c.id and v.version = c.version"
-              + " where t.type = ? and t.token = ? order by t.seq" + order + " offset ? limit ?";
+              + " where t.type = ? and t.token = ?" + visibilityFilter(query.visibility())
+              + " order by t.seq" + order + " offset ? limit ?";
     } else {
       sql =
           SELECT_JOINED
@@ -202,7 +203,10 @@ public final class PostgresRecordStore implements RecordStore {
     Objects.requireNonNull(type, "type");
     String sql =
         isSingleToken(query)
-            ? "select count(*) from search_token t where t.type = ? and t.token = ?"
+            ? query.visibility() == null
+                ? "select count(*) from search_token t where t.type = ? and t.token = ?"
+                : "select count(*) from search_token t join resource_current c on c.type = t.type and c.id = t.id"
+                    + " where t.type = ? and t.token = ?" + visibilityFilter(query.visibility())
             : "select count(*) from resource_current c where c.type = ? and not c.deleted"
                 + groupFilters(query.allOf().size())
                 + visibilityFilter(query.visibility());
@@ -221,7 +225,7 @@ public final class PostgresRecordStore implements RecordStore {
   // Tokens exist only for current non-deleted versions and carry their seq, so a single token is
   // answered from search_token alone; several tokens dedupe through resource_current.
   private static boolean isSingleToken(Query q) {
-    return q.visibility() == null && q.allOf().size() == 1 && q.allOf().get(0).size() == 1;
+    return q.allOf().size() == 1 && q.allOf().get(0).size() == 1;
   }
 
   // Resources of no patient stay visible; emergency grants override everything else.

@@ -1,7 +1,6 @@
 package health.ward.cli;
 
 import health.ward.access.Principal;
-import health.ward.auth.ApiTokens;
 import health.ward.auth.Clients;
 import health.ward.records.RequestContext;
 import java.io.PrintWriter;
@@ -33,14 +32,7 @@ final class ClientCommand implements Callable<Integer> {
   static final RequestContext OPERATOR = RequestContext.local(Principal.operator("client"));
 
   static int withClients(CommandSpec spec, CommonOptions common, Function<Clients, Integer> work) {
-    Main main = Main.of(spec);
-    return Main.guard(spec, () -> {
-      WardConfig config = RunningEmbeddedDatabase.joiningServer(main.config(common), common.data);
-      try (WardApp app = main.open(config);
-          ApiTokens tokens = main.tokens(app)) {
-        return work.apply(app.clientsForCommand(tokens));
-      }
-    });
+    return TokenCommand.withTokens(spec, common, (app, tokens) -> work.apply(app.clientsForCommand(tokens)));
   }
 
   @Command(name = "add", mixinStandardHelpOptions = true, description = "Register a client; prints its id and secret (once).")

@@ -32,19 +32,25 @@ final class TokenCommand implements Callable<Integer> {
     throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: create, revoke or list");
   }
 
-  /** Opens Ward, runs {@code work} on its token store, closes both. */
-  static int withTokens(CommandSpec spec, CommonOptions common, Function<ApiTokens, Integer> work) {
+  /**
+   * Opens Ward beside a running server if there is one (joining its database), runs {@code work}
+   * with a token store whose ledger entries are staged for the server, and closes both.
+   */
+  static int withTokens(CommandSpec spec, CommonOptions common, java.util.function.BiFunction<WardApp, ApiTokens, Integer> work) {
     Main main = Main.of(spec);
     return Main.guard(
         spec,
         () -> {
-          // `ward serve` may be running on this data directory: join its database.
           WardConfig config = RunningEmbeddedDatabase.joiningServer(main.config(common), common.data);
           try (WardApp app = main.open(config);
               ApiTokens tokens = main.tokens(app)) {
-            return work.apply(tokens);
+            return work.apply(app, tokens);
           }
         });
+  }
+
+  static int withTokens(CommandSpec spec, CommonOptions common, Function<ApiTokens, Integer> work) {
+    return withTokens(spec, common, (app, tokens) -> work.apply(tokens));
   }
 
   @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a token and print its secret, once.")

@@ -2,7 +2,6 @@ package health.ward.cli;
 
 import health.ward.access.Principal;
 import health.ward.access.Role;
-import health.ward.auth.ApiTokens;
 import health.ward.auth.Enrolment;
 import health.ward.auth.StaffDirectory;
 import health.ward.auth.StaffUser;
@@ -44,14 +43,7 @@ final class UserCommand implements Callable<Integer> {
   static final RequestContext OPERATOR = RequestContext.local(Principal.operator("user"));
 
   static int withDirectory(CommandSpec spec, CommonOptions common, Function<StaffDirectory, Integer> work) {
-    Main main = Main.of(spec);
-    return Main.guard(spec, () -> {
-      WardConfig config = RunningEmbeddedDatabase.joiningServer(main.config(common), common.data);
-      try (WardApp app = main.open(config);
-          ApiTokens tokens = main.tokens(app)) {
-        return work.apply(app.staffForCommand(tokens));
-      }
-    });
+    return TokenCommand.withTokens(spec, common, (app, tokens) -> work.apply(app.staffForCommand(tokens)));
   }
 
   static void printEnrolment(Enrolment e, String url, PrintWriter out, PrintWriter err) {

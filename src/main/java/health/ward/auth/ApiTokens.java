@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import com.zaxxer.hikari.HikariDataSource;
 import health.ward.access.Principal;
+import health.ward.access.Revocation;
 import health.ward.access.Role;
 import health.ward.access.Scopes;
 import health.ward.audit.AccessEvent;
@@ -63,7 +64,7 @@ import org.slf4j.LoggerFactory;
  * the message {@value #REJECTED}. Secrets are compared as hashes in constant time and never
  * logged.
  */
-public final class ApiTokens implements Authenticator, AutoCloseable {
+public final class ApiTokens implements Authenticator, Revocation, AutoCloseable {
   /** PostgreSQL notification channel for revocations; the payload is the token id. */
   static final String CHANNEL = "ward_token_revoked";
 
@@ -304,6 +305,14 @@ public final class ApiTokens implements Authenticator, AutoCloseable {
     } catch (SQLException e) {
       throw unavailable(e);
     }
+  }
+
+  /** {@inheritDoc} Recorded as done by Ward itself ({@code operator:watch}), with the reason. */
+  @Override
+  public boolean revoke(String session, String reason) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?:session|token):([0-9]{1,18})").matcher(session == null ? "" : session);
+    if (!m.matches()) throw new IllegalArgumentException("not a session or token: " + session);
+    return revokeSession(RequestContext.local(Principal.operator("watch")), Long.parseLong(m.group(1)), reason);
   }
 
   /** Revokes every active session of a user inside {@code c}'s transaction (the caller records why). */

@@ -289,4 +289,17 @@ class ApiTokensTest {
       assertThrows(WardException.Unauthenticated.class, () -> t.authenticate(s));
     }
   }
+
+  @Test
+  void revocation_byTheSessionNameAnAccessCarries_killsTheNextRequest() {
+    IssuedToken t = tokens.create("etl");
+    String secret = t.secret().reveal();
+    health.ward.records.RequestContext ctx =
+        new health.ward.records.RequestContext(tokens.authenticate(secret), "10.0.0.1", "junit");
+    health.ward.access.Revocation revocation = tokens;
+    assertTrue(revocation.revoke(ctx.session(), "bulk access"), ctx.session());
+    assertThrows(WardException.Unauthenticated.class, () -> tokens.authenticate(secret));
+    assertFalse(revocation.revoke(ctx.session(), "again"), "already revoked");
+    assertThrows(IllegalArgumentException.class, () -> revocation.revoke("user:7", "not a credential"));
+  }
 }

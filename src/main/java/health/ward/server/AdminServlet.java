@@ -74,7 +74,15 @@ final class AdminServlet extends HttpServlet {
           }
           List<String> departments = new ArrayList<>();
           JsonElement d = b.get("departments");
-          if (d != null && d.isJsonArray()) for (JsonElement e : (JsonArray) d) departments.add(e.getAsString());
+          if (d != null && !d.isJsonNull()) {
+            if (!d.isJsonArray()) throw new WardException.InvalidRequest("'departments' must be an array of references");
+            for (JsonElement e : (JsonArray) d) {
+              if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
+                throw new WardException.InvalidRequest("'departments' must be an array of references such as \"Organization/cardiology\"");
+              }
+              departments.add(e.getAsString());
+            }
+          }
           Enrolment en = admin.addUser(ctx, new StaffDirectory.NewUser(JsonEndpoint.required(b, "username"),
               JsonEndpoint.required(b, "displayName"), role, JsonEndpoint.string(b, "practitioner"), departments));
           JsonEndpoint.send(resp, 201, enrolment(en, base(req)));

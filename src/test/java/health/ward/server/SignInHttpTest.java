@@ -127,6 +127,18 @@ class SignInHttpTest {
     String csrf = f.csrf();
     assertEquals(401, f.auth("login", csrf, login(csrf, "clerk3", PASSWORD)).statusCode(), "and it cannot sign in");
     assertEquals(403, f.admin("POST", "users/admin1/disable", auditor, null).statusCode(), "an auditor administers nothing");
+    for (String bad : List.of("{\"username\":\"x\",\"displayName\":\"X\",\"role\":\"nurse\",\"departments\":[1,{}]}",
+        "{\"username\":\"x\",\"displayName\":\"X\",\"role\":\"nurse\",\"departments\":\"Organization/a\"}",
+        "{\"username\":\"x\",\"displayName\":\"X\",\"role\":\"surgeon\"}", "{\"username\":\"Bad Name\",\"displayName\":\"X\",\"role\":\"nurse\"}",
+        "not json", "[]")) {
+      var r = f.admin("POST", "users", admin, bad);
+      assertEquals(400, r.statusCode(), bad + " -> " + r.body());
+      assertTrue(r.body().contains("\"error\":\"INVALID_REQUEST\""), r.body());
+    }
+    assertEquals(400, f.admin("DELETE", "sessions/abc", admin, null).statusCode());
+    assertEquals(404, f.admin("GET", "nothing-here", admin, null).statusCode());
+    assertEquals(401, f.admin("GET", "users", "ward_not-a-token", null).statusCode());
+    assertEquals(400, f.auth("login", f.csrf(), "{\"username\": 5}").statusCode(), "a user name is a string");
 
     var log = f.fhir("GET", "AuditEvent?action=E&date=ge2020-01-01&_count=1000", auditor, null);
     assertEquals(200, log.statusCode(), log.body());

@@ -238,35 +238,9 @@ public final class ApiTokens implements Authenticator, Revocation, AutoCloseable
    */
   public void revoke(String name) {
     Objects.requireNonNull(name, "name");
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      try {
-        long id;
-        try (PreparedStatement ps =
-            c.prepareStatement(
-                "update api_token set revoked_at = ?, revoked_reason = 'revoked by the operator'"
-                    + " where name = ? and revoked_at is null and user_id is null and client_id is null returning id")) {
-          ps.setObject(1, OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC));
-          ps.setString(2, name);
-          try (ResultSet rs = ps.executeQuery()) {
-            if (!rs.next()) throw new WardException.NotFound("no active token named '" + name + "'");
-            id = rs.getLong(1);
-          }
-        }
-        if (events != null) {
-          events.record(c, RequestContext.local(Principal.operator("token")), "token-revoke", "Session", Long.toString(id),
-              AccessEvent.Outcome.ALLOWED, "operator");
-        }
-        notifyRevoked(c, id);
-        c.commit();
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      }
-    } catch (SQLException e) {
-      throw unavailable(e);
-    } finally {
-      invalidateAll();
+    if (!revokeOne(RequestContext.local(Principal.operator("token")),
+        "name = ? and user_id is null and client_id is null", name, "revoked by the operator", "operator")) {
+      throw new WardException.NotFound("no active token named '" + name + "'");
     }
   }
 
@@ -277,25 +251,35 @@ public final class ApiTokens implements Authenticator, Revocation, AutoCloseable
    * @return false if it was not active
    */
   public boolean revokeSession(RequestContext by, long id, String reason) {
+    return revokeOne(by, "id = ?", id, reason, reason);
+  }
+
+  /**
+   * Revokes the one active token {@code where} selects, recording it (rule {@code rule}) in the
+   * same transaction and notifying every running Ward; false if none was active.
+   */
+  private boolean revokeOne(RequestContext by, String where, Object key, String reason, String rule) {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       try {
-        boolean revoked;
+        Long id = null;
         try (PreparedStatement ps = c.prepareStatement(
-            "update api_token set revoked_at = ?, revoked_reason = ? where id = ? and revoked_at is null")) {
+            "update api_token set revoked_at = ?, revoked_reason = ? where " + where + " and revoked_at is null returning id")) {
           ps.setObject(1, OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC));
           ps.setString(2, reason);
-          ps.setLong(3, id);
-          revoked = ps.executeUpdate() == 1;
+          ps.setObject(3, key);
+          try (ResultSet rs = ps.executeQuery()) {
+            if (rs.next()) id = rs.getLong(1);
+          }
         }
-        if (revoked) {
+        if (id != null) {
           if (events != null) {
-            events.record(c, by, "token-revoke", "Session", Long.toString(id), AccessEvent.Outcome.ALLOWED, reason);
+            events.record(c, by, "token-revoke", "Session", Long.toString(id), AccessEvent.Outcome.ALLOWED, rule);
           }
           notifyRevoked(c, id);
         }
         c.commit();
-        return revoked;
+        return id != null;
       } catch (SQLException | RuntimeException e) {
         c.rollback();
         throw e;
@@ -307,28 +291,45 @@ public final class ApiTokens implements Authenticator, Revocation, AutoCloseable
     }
   }
 
+  /**
+   * Revokes the credential a request came with, named as accesses name it ({@code session:42},
+   * {@code token:7}), on behalf of {@code by}; false if it was not active.
+   */
+  public boolean revoke(RequestContext by, String session, String reason) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?:session|token):([0-9]{1,18})").matcher(session == null ? "" : session);
+    if (!m.matches()) throw new IllegalArgumentException("not a session or token: " + session);
+    return revokeSession(by, Long.parseLong(m.group(1)), reason);
+  }
+
   /** {@inheritDoc} Recorded as done by Ward itself ({@code operator:watch}), with the reason. */
   @Override
   public boolean revoke(String session, String reason) {
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?:session|token):([0-9]{1,18})").matcher(session == null ? "" : session);
-    if (!m.matches()) throw new IllegalArgumentException("not a session or token: " + session);
-    return revokeSession(RequestContext.local(Principal.operator("watch")), Long.parseLong(m.group(1)), reason);
+    return revoke(RequestContext.local(Principal.operator("watch")), session, reason);
   }
 
   /** Revokes every active session of a user inside {@code c}'s transaction (the caller records why). */
   void revokeUser(Connection c, long userId, String reason) throws SQLException {
+    revokeEvery(c, "user_id", userId, reason);
+  }
+
+  /** Revokes every active token of an OAuth client inside {@code c}'s transaction (the caller records why). */
+  void revokeClient(Connection c, long clientId, String reason) throws SQLException {
+    revokeEvery(c, "client_id", clientId, reason);
+  }
+
+  private void revokeEvery(Connection c, String ownerColumn, long owner, String reason) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(
-        "update api_token set revoked_at = ?, revoked_reason = ? where user_id = ? and revoked_at is null")) {
+        "update api_token set revoked_at = ?, revoked_reason = ? where " + ownerColumn + " = ? and revoked_at is null")) {
       ps.setObject(1, OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC));
       ps.setString(2, reason);
-      ps.setLong(3, userId);
+      ps.setLong(3, owner);
       ps.executeUpdate();
     }
-    notifyRevoked(c, -userId);
+    notifyRevoked(c, ownerColumn + ":" + owner);
   }
 
   /** Tells every running Ward, when {@code c} commits, to forget cached tokens. */
-  static void notifyRevoked(Connection c, Object what) throws SQLException {
+  private static void notifyRevoked(Connection c, Object what) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("select pg_notify(?, ?)")) {
       ps.setString(1, CHANNEL);
       ps.setString(2, String.valueOf(what));
@@ -473,16 +474,6 @@ public final class ApiTokens implements Authenticator, Revocation, AutoCloseable
       }
     } catch (SQLException e) {
       throw unavailable(e);
-    }
-  }
-
-  /** The token id a presented secret belongs to (for logout), if it is active. */
-  public java.util.OptionalLong idOf(String bearerToken) {
-    if (bearerToken == null || bearerToken.length() > MAX_PRESENTED_LENGTH) return java.util.OptionalLong.empty();
-    try {
-      return java.util.OptionalLong.of(lookUp(sha256(bearerToken.getBytes(UTF_8))).id);
-    } catch (WardException.Unauthenticated e) {
-      return java.util.OptionalLong.empty();
     }
   }
 

@@ -116,13 +116,7 @@ public final class Clients {
             id = rs.getLong(1);
           }
         }
-        try (PreparedStatement ps = c.prepareStatement(
-            "update api_token set revoked_at = ?, revoked_reason = 'client disabled' where client_id = ? and revoked_at is null")) {
-          ps.setObject(1, OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC));
-          ps.setLong(2, id);
-          ps.executeUpdate();
-        }
-        ApiTokens.notifyRevoked(c, "client:" + id);
+        tokens.revokeClient(c, id, "client disabled");
         events.record(c, by, "client-disable", "Client", Long.toString(id), Outcome.ALLOWED, "administrator");
         c.commit();
       } catch (SQLException | RuntimeException e) {

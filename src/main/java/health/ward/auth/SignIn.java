@@ -3,7 +3,6 @@ package health.ward.auth;
 import com.yubico.webauthn.AssertionRequest;
 import com.yubico.webauthn.data.PublicKeyCredentialCreationOptions;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import health.ward.access.Principal;
 import health.ward.access.Role;
 import health.ward.access.Scopes;
 import health.ward.audit.AccessEvent.Outcome;
@@ -187,15 +186,13 @@ public final class SignIn {
 
   /** Ends the session a token belongs to (idempotent: an unknown token is not an error). */
   public void signOut(String token, String address, String userAgent) {
-    OptionalLong id = tokens.idOf(token);
-    if (id.isEmpty()) return;
-    Principal who;
+    RequestContext ctx;
     try {
-      who = tokens.authenticate(token);
+      ctx = new RequestContext(tokens.authenticate(token), address, userAgent);
     } catch (WardException.Unauthenticated e) {
       return;
     }
-    tokens.revokeSession(new RequestContext(who, address, userAgent), id.getAsLong(), "signed out");
+    tokens.revoke(ctx, ctx.session(), "signed out");
   }
 
   private Session secondFactor(

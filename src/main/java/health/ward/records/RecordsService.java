@@ -163,8 +163,7 @@ public final class RecordsService {
     // search) is decided once for that patient: all of it is visible, or none of it.
     String only = narrowing == null ? null : singlePatient(type, request.parameters());
     if (only != null) {
-      Decision pd = policy.decideForPatient(ctx.principal(), Action.SEARCH, type,
-          facts(ctx, d, vault.patientPseudonym(only), false));
+      Decision pd = searchDecision(ctx, d, type, vault.patientPseudonym(only));
       if (!pd.allowed()) {
         audit(ctx, "search-type", type, plan.shape(), List.of(), Outcome.ALLOWED, d.rule());
         return new SearchResult(List.of(), 0);
@@ -252,7 +251,7 @@ public final class RecordsService {
         String id = ResourceCatalog.patientOf(r);
         if (id == null || !seen.add("Patient/" + id)) continue;
         store.current("Patient", id).filter(rec -> !rec.deleted())
-            .filter(rec -> v == null || visible(ctx, d, rec.patient()))
+            .filter(rec -> v == null || rec.patient() == null || searchDecision(ctx, d, "Patient", rec.patient()).allowed())
             .ifPresent(out::add);
       }
     }
@@ -277,9 +276,9 @@ public final class RecordsService {
     return out;
   }
 
-  /** Whether a search allowed with {@code d} may show a resource of {@code patient}. */
-  private boolean visible(RequestContext ctx, Decision d, Pseudonym patient) {
-    return patient == null || policy.decideForPatient(ctx.principal(), Action.SEARCH, "Patient", facts(ctx, d, patient, false)).allowed();
+  /** Whether (and by which rule) a search of {@code type} allowed with {@code d} may show {@code patient}'s records. */
+  private Decision searchDecision(RequestContext ctx, Decision d, String type, Pseudonym patient) {
+    return policy.decideForPatient(ctx.principal(), Action.SEARCH, type, facts(ctx, d, patient, false));
   }
 
   /**
@@ -461,7 +460,8 @@ public final class RecordsService {
     Instant now = clock.instant();
     Principal who = ctx.principal();
     boolean relating = byType.reach() == Decision.Reach.RELATED_PATIENTS;
-    Set<String> kinds = care.facts(patient, relating ? actorTokens(who) : List.of(), denySubjects(ctx), now,
+    List<byte[]> actors = actorTokens(who);
+    Set<String> kinds = care.facts(patient, relating ? actors : List.of(), denySubjects(ctx, actors), now,
         now.minus(settings.encounterWindow()));
     boolean denied = kinds.contains(CareFact.CONSENT_DENY);
     Set<PatientFacts.Relationship> related = EnumSet.noneOf(PatientFacts.Relationship.class);
@@ -483,8 +483,9 @@ public final class RecordsService {
     return out;
   }
 
-  private List<byte[]> denySubjects(RequestContext ctx) {
-    List<byte[]> out = actorTokens(ctx.principal());
+  /** What a consent may deny this request by: the principal's actor tokens and its declared purpose. */
+  private List<byte[]> denySubjects(RequestContext ctx, List<byte[]> actors) {
+    List<byte[]> out = new ArrayList<>(actors);
     out.add(CareFacts.purposeToken(vault, ctx.purposeOfUse()));
     return out;
   }
@@ -509,9 +510,10 @@ public final class RecordsService {
     if (d.reach() == Decision.Reach.EVERY_PATIENT || kind(type) != Policy.Kind.PATIENT_DATA) return null;
     Instant now = clock.instant();
     boolean related = d.reach() == Decision.Reach.RELATED_PATIENTS;
+    List<byte[]> actors = actorTokens(ctx.principal());
     return new Visibility(
-        related, related ? actorTokens(ctx.principal()) : List.of(), now, now.minus(settings.encounterWindow()),
-        denySubjects(ctx), related ? care.emergencyPatients(ctx.principal().id(), now) : List.of());
+        related, related ? actors : List.of(), now, now.minus(settings.encounterWindow()),
+        denySubjects(ctx, actors), related ? care.emergencyPatients(ctx.principal().id(), now) : List.of());
   }
 
   /**
@@ -575,7 +577,7 @@ public final class RecordsService {
     Principal who = ctx.principal();
     Instant now = clock.instant();
     long index = trail.record(
-        event(ctx.withPurpose("ETREAT"), "break-glass", what.resourceType(), "", List.of(what),
+        event(ctx, "break-glass", what.resourceType(), "", List.of(what),
             Outcome.ALLOWED, "break-the-glass", true));
     byte[] sealed = vault.sealDetail(patient, grantContext(who.id(), index), reason.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     long id = care.grant(who.id(), who.name(), patient, what.resourceType() + "/" + what.id(), now, now.plus(settings.emergencyAccess()), sealed, index);

@@ -3,7 +3,6 @@ package health.ward.access;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -129,6 +128,6 @@ public final class Scopes {
 
   @Override
   public int hashCode() {
-    return toString().toLowerCase(Locale.ROOT).hashCode();
+    return toString().hashCode();
   }
 }

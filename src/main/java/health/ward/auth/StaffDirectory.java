@@ -133,29 +133,39 @@ public final class StaffDirectory {
 
   /** Every account, by user name. */
   public List<StaffUser> list() {
+    return users("true", ps -> {});
+  }
+
+  /** One account by name. */
+  public Optional<StaffUser> find(String username) {
+    return users("username = ?", ps -> ps.setString(1, username)).stream().findFirst();
+  }
+
+  private List<StaffUser> users(String where, Binder binder) {
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(
             "select u.id, username, display_name, role, practitioner, departments, status, locked_until, created_at,"
                 + " totp_secret is not null, (select count(*) from webauthn_credential w where w.user_id = u.id)"
-                + " from staff_user u order by username");
-        ResultSet rs = ps.executeQuery()) {
-      List<StaffUser> out = new ArrayList<>();
-      while (rs.next()) {
-        OffsetDateTime locked = rs.getObject(8, OffsetDateTime.class);
-        Instant lockedUntil = locked == null || locked.toInstant().isBefore(clock.instant()) ? null : locked.toInstant();
-        out.add(new StaffUser(rs.getLong(1), rs.getString(2), rs.getString(3), Role.of(rs.getString(4)), rs.getString(5),
-            departments(rs.getArray(6)), rs.getString(7), lockedUntil, rs.getInt(11), rs.getBoolean(10),
-            rs.getObject(9, OffsetDateTime.class).toInstant()));
+                + " from staff_user u where " + where + " order by username")) {
+      binder.bind(ps);
+      try (ResultSet rs = ps.executeQuery()) {
+        return users(rs);
       }
-      return out;
     } catch (SQLException e) {
       throw unavailable(e);
     }
   }
 
-  /** One account by name. */
-  public Optional<StaffUser> find(String username) {
-    return list().stream().filter(u -> u.username().equals(username)).findFirst();
+  private List<StaffUser> users(ResultSet rs) throws SQLException {
+    List<StaffUser> out = new ArrayList<>();
+    while (rs.next()) {
+      OffsetDateTime locked = rs.getObject(8, OffsetDateTime.class);
+      Instant lockedUntil = locked == null || locked.toInstant().isBefore(clock.instant()) ? null : locked.toInstant();
+      out.add(new StaffUser(rs.getLong(1), rs.getString(2), rs.getString(3), Role.of(rs.getString(4)), rs.getString(5),
+          departments(rs.getArray(6)), rs.getString(7), lockedUntil, rs.getInt(11), rs.getBoolean(10),
+          rs.getObject(9, OffsetDateTime.class).toInstant()));
+    }
+    return out;
   }
 
   /** Disables an account and revokes all its sessions, here and in every running Ward. */
@@ -233,14 +243,18 @@ public final class StaffDirectory {
 
   void setPassword(RequestContext by, long id, String phc) {
     inTransaction(c -> {
-      try (PreparedStatement ps = c.prepareStatement("update staff_user set password_hash = ? where id = ?")) {
-        ps.setString(1, phc);
-        ps.setLong(2, id);
-        ps.executeUpdate();
-      }
+      updatePassword(c, id, phc);
       events.record(c, by, "enrol-password", "StaffUser", Long.toString(id), Outcome.ALLOWED, "enrolment");
       return null;
     }, null);
+  }
+
+  private static void updatePassword(Connection c, long id, String phc) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("update staff_user set password_hash = ? where id = ?")) {
+      ps.setString(1, phc);
+      ps.setLong(2, id);
+      ps.executeUpdate();
+    }
   }
 
   void setTotp(RequestContext by, long id, byte[] secret) {
@@ -307,11 +321,7 @@ public final class StaffDirectory {
 
   void rehash(long id, String phc) {
     inTransaction(c -> {
-      try (PreparedStatement ps = c.prepareStatement("update staff_user set password_hash = ? where id = ?")) {
-        ps.setString(1, phc);
-        ps.setLong(2, id);
-        ps.executeUpdate();
-      }
+      updatePassword(c, id, phc);
       return null;
     }, null);
   }

@@ -72,23 +72,18 @@ final class SearchPages {
     if (req.offset() > 0) {
       b.addLink().setRelation("previous").setUrl(link(base, type, page, Math.max(0, req.offset() - req.count())));
     }
-    for (Resource r : result.resources()) {
-      Resource v = FhirInput.withVersionedId(r, r.fhirType());
-      b.addEntry()
-          .setFullUrl(base + "/" + v.fhirType() + "/" + v.getIdElement().getIdPart())
-          .setResource(v)
-          .getSearch()
-          .setMode(Bundle.SearchEntryMode.MATCH);
-    }
-    for (Resource r : result.included()) {
-      Resource v = FhirInput.withVersionedId(r, r.fhirType());
-      b.addEntry()
-          .setFullUrl(base + "/" + v.fhirType() + "/" + v.getIdElement().getIdPart())
-          .setResource(v)
-          .getSearch()
-          .setMode(Bundle.SearchEntryMode.INCLUDE);
-    }
+    for (Resource r : result.resources()) addEntry(b, base, r, Bundle.SearchEntryMode.MATCH);
+    for (Resource r : result.included()) addEntry(b, base, r, Bundle.SearchEntryMode.INCLUDE);
     return b;
+  }
+
+  private static void addEntry(Bundle b, String base, Resource r, Bundle.SearchEntryMode mode) {
+    Resource v = FhirInput.withVersionedId(r, r.fhirType());
+    b.addEntry()
+        .setFullUrl(base + "/" + v.fhirType() + "/" + v.getIdElement().getIdPart())
+        .setResource(v)
+        .getSearch()
+        .setMode(mode);
   }
 
   private static String link(String base, String type, Page page, int offset) {

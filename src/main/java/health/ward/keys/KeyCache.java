@@ -71,15 +71,18 @@ final class KeyCache<K, V> {
   }
 
   private void sweep() {
-    if (!sweeping.tryLock()) return;
-    try {
-      // Loop: inserts that skipped the sweep while it ran are evicted here too.
-      int excess;
-      while ((excess = map.size() - capacity) > 0) {
-        evictOldest(Math.max(excess, capacity / 10));
+    // Check again after unlocking: an insert that found the lock taken after the sweeper's last
+    // look would otherwise stay, and once every key is cached no miss comes to sweep it.
+    while (map.size() > capacity && sweeping.tryLock()) {
+      try {
+        // Loop: inserts that skipped the sweep while it ran are evicted here too.
+        int excess;
+        while ((excess = map.size() - capacity) > 0) {
+          evictOldest(Math.max(excess, capacity / 10));
+        }
+      } finally {
+        sweeping.unlock();
       }
-    } finally {
-      sweeping.unlock();
     }
   }
 

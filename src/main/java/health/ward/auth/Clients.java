@@ -101,6 +101,44 @@ public final class Clients {
     return new Registered(name, secret, scopes);
   }
 
+  /**
+   * Disables the client that holds token {@code tokenId}, if any, and revokes its tokens; recorded
+   * as done by Ward's watch with the reason. False if the token belongs to no active client.
+   */
+  boolean disableHolderOf(long tokenId, String reason) {
+    RequestContext by = RequestContext.local(health.ward.access.Principal.operator("watch"));
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        long id;
+        try (PreparedStatement ps = c.prepareStatement(
+            "update api_client set disabled_at = ? where id = (select client_id from api_token where id = ?)"
+                + " and disabled_at is null returning id")) {
+          ps.setObject(1, OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC));
+          ps.setLong(2, tokenId);
+          try (ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+              c.rollback();
+              return false;
+            }
+            id = rs.getLong(1);
+          }
+        }
+        tokens.revokeClient(c, id, reason);
+        events.record(c, by, "client-disable", "Client", Long.toString(id), Outcome.ALLOWED, reason);
+        c.commit();
+        return true;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw unavailable(e);
+    } finally {
+      tokens.invalidateAll();
+    }
+  }
+
   /** Disables a client and revokes every token it holds. */
   public void disable(RequestContext by, String name) {
     try (Connection c = dataSource.getConnection()) {

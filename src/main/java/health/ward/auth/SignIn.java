@@ -1,8 +1,8 @@
 package health.ward.auth;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.yubico.webauthn.AssertionRequest;
 import com.yubico.webauthn.data.PublicKeyCredentialCreationOptions;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import health.ward.access.Role;
 import health.ward.access.Scopes;
 import health.ward.audit.AccessEvent.Outcome;
@@ -177,7 +177,7 @@ public final class SignIn {
     Ticket t = ticket(ticket);
     StaffDirectory.Account a = directory.account(t.userId()).orElseThrow(SignIn::failed);
     boolean ok = false;
-    if (settings.factors(a.role()).contains("totp") && a.sealedTotp() != null) {
+    if (available(a).contains("totp")) {
       OptionalLong step = Totp.verify(directory.totpSecret(a), code, clock.instant(), a.totpLastStep());
       ok = step.isPresent() && directory.acceptTotpStep(a.id(), step.getAsLong());
     }
@@ -207,6 +207,7 @@ public final class SignIn {
     }
     tickets.remove(ticketId);
     directory.recordSuccess(a.id());
+    if (a.stepUpRequired()) directory.steppedUp(a.id());
     directory.events().record(ctx, "sign-in", "StaffUser", Long.toString(a.id()), Outcome.ALLOWED, rule);
     IssuedToken issued = tokens.issue(ctx, new ApiTokens.Issue(
         a.username(), a.role(), Scopes.parse("user/*.cruds"), a.id(), null, settings.absolute(), settings.idle(), address));
@@ -225,7 +226,8 @@ public final class SignIn {
 
   private List<String> available(StaffDirectory.Account a) {
     List<String> out = new java.util.ArrayList<>();
-    for (String f : settings.factors(a.role())) {
+    // After a step-up response of the watch, only a passkey signs the account in.
+    for (String f : a.stepUpRequired() ? List.of("webauthn") : settings.factors(a.role())) {
       if (f.equals("webauthn") && passkeys.count(a.id()) > 0) out.add(f);
       if (f.equals("totp") && a.sealedTotp() != null) out.add(f);
     }

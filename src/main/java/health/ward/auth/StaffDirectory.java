@@ -65,7 +65,7 @@ public final class StaffDirectory {
   record Account(
       long id, String username, String displayName, Role role, String practitioner, List<String> departments,
       byte[] userHandle, String passwordHash, byte[] sealedTotp, long totpLastStep, String status, int failedAttempts,
-      Instant lockedUntil) {
+      Instant lockedUntil, boolean stepUpRequired) {
     /** The account acting outside any session (signing in, enrolling). */
     Principal principal() {
       return new Principal("user:" + id, username, Principal.Kind.USER, role, Scopes.parse(""), practitioner, departments, null);
@@ -319,6 +319,38 @@ public final class StaffDirectory {
     }, null);
   }
 
+  /** Clears a step-up demand: the account just signed in with a passkey. */
+  void steppedUp(long id) {
+    inTransaction(c -> {
+      update(c, "update staff_user set step_up_required = false where id = ?", id);
+      return null;
+    }, null);
+  }
+
+  /**
+   * Ends every session of account {@code id} and, for a step-up, demands a passkey at its next
+   * sign-in, or, for a lock, disables it until an administrator enables it. Recorded as done by
+   * Ward's watch with the reason. False if there is no such account.
+   */
+  boolean respond(long id, boolean lock, String reason) {
+    RequestContext by = RequestContext.local(Principal.operator("watch"));
+    boolean found = inTransaction(c -> {
+      int n;
+      try (PreparedStatement ps = c.prepareStatement(lock
+          ? "update staff_user set status = 'disabled' where id = ?"
+          : "update staff_user set step_up_required = true where id = ?")) {
+        ps.setLong(1, id);
+        n = ps.executeUpdate();
+      }
+      if (n == 0) return false;
+      events.record(c, by, lock ? "user-lock" : "user-step-up", "StaffUser", Long.toString(id), Outcome.ALLOWED, reason);
+      tokens.revokeUser(c, id, reason);
+      return true;
+    }, null);
+    tokens.invalidateAll();
+    return found;
+  }
+
   void rehash(long id, String phc) {
     inTransaction(c -> {
       updatePassword(c, id, phc);
@@ -348,14 +380,15 @@ public final class StaffDirectory {
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(
             "select id, username, display_name, role, practitioner, departments, user_handle, password_hash, totp_secret,"
-                + " coalesce(totp_last_step, -1), status, failed_attempts, locked_until from staff_user where " + where)) {
+                + " coalesce(totp_last_step, -1), status, failed_attempts, locked_until, step_up_required from staff_user where "
+                + where)) {
       binder.bind(ps);
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) return Optional.empty();
         OffsetDateTime locked = rs.getObject(13, OffsetDateTime.class);
         return Optional.of(new Account(rs.getLong(1), rs.getString(2), rs.getString(3), Role.of(rs.getString(4)),
             rs.getString(5), departments(rs.getArray(6)), rs.getBytes(7), rs.getString(8), rs.getBytes(9), rs.getLong(10),
-            rs.getString(11), rs.getInt(12), locked == null ? null : locked.toInstant()));
+            rs.getString(11), rs.getInt(12), locked == null ? null : locked.toInstant(), rs.getBoolean(14)));
       }
     } catch (SQLException e) {
       throw unavailable(e);

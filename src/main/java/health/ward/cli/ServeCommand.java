@@ -8,13 +8,21 @@ import health.ward.ledger.WitnessCheck;
 import health.ward.records.CareSettings;
 import health.ward.server.FhirServer;
 import health.ward.server.ServerConfig;
+import health.ward.watch.AlertSink;
+import health.ward.watch.Response;
+import health.ward.watch.SyslogSink;
+import health.ward.watch.WatchSettings;
+import health.ward.watch.WebhookSink;
 import java.io.PrintWriter;
 import java.net.BindException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -105,6 +113,27 @@ final class ServeCommand implements Callable<Integer> {
       description = "How long a break-the-glass grant lasts (default: ${DEFAULT-VALUE}).")
   String breakGlassDuration;
 
+  @Option(names = "--watch-response", paramLabel = "DETECTOR=RESPONSE",
+      description = "Replace a detector's response: off, alert, throttle, step-up or revoke, e.g. off-hours=off,"
+          + " new-address=alert (repeatable; see docs/detection.md for detectors and their defaults).")
+  List<String> watchResponses = new ArrayList<>();
+
+  @Option(names = "--alert-syslog", paramLabel = "URI",
+      description = "Send every alert as RFC 5424 syslog to udp://HOST:PORT, tcp://HOST:PORT or tls://HOST:PORT (repeatable).")
+  List<String> alertSyslog = new ArrayList<>();
+
+  @Option(names = "--alert-webhook", paramLabel = "URL", description = "POST every alert as JSON to this URL (repeatable).")
+  List<String> alertWebhooks = new ArrayList<>();
+
+  @Option(names = "--alert-webhook-secret", paramLabel = "FILE",
+      description = "A file holding a shared secret: each webhook POST carries X-Ward-Signature: sha256=HMAC of the body.")
+  Path alertWebhookSecret;
+
+  @Option(names = "--time-zone", paramLabel = "ZONE",
+      description = "The hospital's time zone, for working hours (default: this machine's, ${DEFAULT-VALUE}).",
+      defaultValue = "${sys:user.timezone}")
+  String timeZone;
+
   /** What the HTTP front end needs, resolved from the flags; {@link #startServer} maps it onto the server's config. */
   record HttpSettings(
       String host, int port, TlsMode tls, Path tlsDir, Path certPath, Path keyPath, long maxBodyBytes, int threads) {
@@ -135,6 +164,7 @@ final class ServeCommand implements Callable<Integer> {
   public Integer call() {
     HttpSettings http = settings();
     List<CheckpointSink> sinks = sinks();
+    List<AlertSink> alerting = alertSinks();
     Duration interval = interval();
     Main main = Main.of(spec);
     PrintWriter out = spec.commandLine().getOut();
@@ -144,6 +174,7 @@ final class ServeCommand implements Callable<Integer> {
         () -> {
           WardConfig config = main.config(common).withCare(care());
           SignIn.Settings identity = identitySettings(http);
+          WatchSettings watching = watchSettings(config);
           if (config.passphrase() == null) {
             err.println(
                 "ward: WARNING: " + Main.PASSPHRASE_ENV + " is not set, so the key-encryption key in "
@@ -172,6 +203,7 @@ final class ServeCommand implements Callable<Integer> {
               err.println("ward: WARNING: " + w);
               err.flush();
             });
+            app.startWatch(watching, alerting);
             server = startServer(app, http, identity);
           } catch (RuntimeException e) {
             app.close();
@@ -226,6 +258,70 @@ final class ServeCommand implements Callable<Integer> {
     }
     err.flush();
     return ExitCodes.OK;
+  }
+
+  WatchSettings watchSettings(WardConfig config) {
+    Map<String, Response> responses = new LinkedHashMap<>();
+    for (String r : watchResponses) {
+      int eq = r.indexOf('=');
+      try {
+        if (eq < 1) throw new IllegalArgumentException("expected DETECTOR=RESPONSE, got '" + r + "'");
+        responses.put(r.substring(0, eq).strip(), Response.of(r.substring(eq + 1).strip()));
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--watch-response: " + e.getMessage());
+      }
+    }
+    ZoneId zone;
+    try {
+      zone = timeZone == null || timeZone.isBlank() ? ZoneId.systemDefault() : ZoneId.of(timeZone.strip());
+    } catch (java.time.DateTimeException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--time-zone: unknown zone '" + timeZone + "'");
+    }
+    try {
+      return WatchSettings.defaults(zone).withResponses(responses).withEncounterWindow(config.care().encounterWindow());
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--watch-response: " + e.getMessage());
+    }
+  }
+
+  List<AlertSink> alertSinks() {
+    List<AlertSink> out = new ArrayList<>();
+    for (String uri : alertSyslog) {
+      try {
+        out.add(new SyslogSink(java.net.URI.create(uri.strip()), hostName()));
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--alert-syslog: " + e.getMessage());
+      }
+    }
+    byte[] secret = null;
+    if (alertWebhookSecret != null) {
+      try {
+        secret = java.nio.file.Files.readString(alertWebhookSecret).strip().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      } catch (java.io.IOException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--alert-webhook-secret: cannot read " + alertWebhookSecret);
+      }
+      if (secret.length < 16) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--alert-webhook-secret: the secret must be at least 16 characters");
+      }
+    }
+    for (String url : alertWebhooks) {
+      try {
+        java.net.URI u = java.net.URI.create(url.strip());
+        if (!"https".equals(u.getScheme()) && !"http".equals(u.getScheme())) throw new IllegalArgumentException("not an http(s) URL: " + url);
+        out.add(new WebhookSink(u, secret));
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--alert-webhook: " + e.getMessage());
+      }
+    }
+    return out;
+  }
+
+  private static String hostName() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException e) {
+      return "ward";
+    }
   }
 
   List<CheckpointSink> sinks() {

@@ -1,6 +1,8 @@
 package health.ward.cli;
 
 import health.ward.access.CarePolicy;
+import health.ward.access.Principal;
+import health.ward.audit.AccessEvent;
 import health.ward.audit.AuditLog;
 import health.ward.audit.AuditTrail;
 import health.ward.audit.LedgerOutbox;
@@ -12,6 +14,8 @@ import health.ward.auth.Clients;
 import health.ward.auth.Identity;
 import health.ward.auth.SignIn;
 import health.ward.auth.StaffDirectory;
+import health.ward.auth.StaffUser;
+import health.ward.auth.WatchEnforcement;
 import health.ward.breach.LedgerTransparency;
 import health.ward.common.WardException;
 import health.ward.crypto.NoteVerifierKey;
@@ -34,10 +38,19 @@ import health.ward.ledger.WitnessCheck;
 import health.ward.records.RecordsService;
 import health.ward.store.Database;
 import health.ward.store.PostgresCareStore;
+import health.ward.store.PostgresPersonMarkers;
 import health.ward.store.PostgresRecordStore;
 import health.ward.store.PostgresWrappedKeyStore;
 import health.ward.store.WrappedKeyStore;
 import health.ward.vault.RecordVault;
+import health.ward.watch.AccessWatch;
+import health.ward.watch.AlertDelivery;
+import health.ward.watch.AlertSink;
+import health.ward.watch.AlertStore;
+import health.ward.watch.Verdict;
+import health.ward.watch.Watch;
+import health.ward.watch.WatchFlags;
+import health.ward.watch.WatchSettings;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -69,6 +82,7 @@ public final class WardApp implements AutoCloseable {
   private final CheckpointSigner signer;
   private final Clock clock;
   private final long sizeAtOpen;
+  private final WatchSwitch watch;
   // The parts below the records service, for the breach-scope report (an operator tool of its own).
   private final Parts parts;
 
@@ -79,7 +93,8 @@ public final class WardApp implements AutoCloseable {
   private WardApp(
       WardConfig config, Database database, KeyEncryptionKey kek, WrappedKeyStore wrappedKeys,
       PostgresLedger ledger, RecordsService records, ApiTokens tokens, CheckpointSigner signer, Clock clock,
-      Parts parts, LedgerOutbox outbox, SecureRandom random) {
+      Parts parts, LedgerOutbox outbox, SecureRandom random, WatchSwitch watch) {
+    this.watch = watch;
     this.parts = parts;
     this.outbox = outbox;
     this.random = random;
@@ -100,7 +115,8 @@ public final class WardApp implements AutoCloseable {
     return open(config, Clock.systemUTC(), new SecureRandom());
   }
 
-  static WardApp open(WardConfig config, Clock clock, SecureRandom random) {
+  /** As {@link #open(WardConfig)} on a given clock and source of randomness (the simulator's clock, say). */
+  public static WardApp open(WardConfig config, Clock clock, SecureRandom random) {
     return open(config, clock, random, UnaryOperator.identity());
   }
 
@@ -133,11 +149,13 @@ public final class WardApp implements AutoCloseable {
       PostgresRecordStore store = new PostgresRecordStore(ds);
       AuditTrail trail = new AuditTrail(auditLedger.apply(ledger), vault);
       AuditLog auditLog = new AuditLog(ledger.reader());
-      RecordsService records = new RecordsService(store, vault, trail, auditLog, new CarePolicy(), new PostgresCareStore(db.dataSource()), config.care(), clock, random);
+      WatchSwitch watch = new WatchSwitch();
+      RecordsService records = new RecordsService(store, vault, trail, auditLog, new CarePolicy(),
+          new PostgresCareStore(db.dataSource()), config.care(), clock, random, watch);
       LedgerOutbox outbox = new LedgerOutbox(ds, trail, clock);
       ApiTokens tokens = new ApiTokens(ds, clock, random, new AuthEvents(trail, outbox, true, clock));
       return new WardApp(config, db, kek, wrapped, ledger, records, tokens, signer, clock,
-          new Parts(store, vault, trail, auditLog, ledger), outbox, random);
+          new Parts(store, vault, trail, auditLog, ledger), outbox, random, watch);
     } catch (RuntimeException e) {
       if (ledger != null) ledger.close();
       db.close();
@@ -280,6 +298,44 @@ public final class WardApp implements AutoCloseable {
   }
 
   /**
+   * Starts the watch in the serving process: from now on every access is scored, and alerts go to
+   * {@code sinks} besides the admin API. Returns it (for tests and the simulator).
+   */
+  public synchronized Watch startWatch(WatchSettings settings, List<AlertSink> sinks) {
+    if (watch.running() != null) throw new IllegalStateException("the watch is already running");
+    AuthEvents events = new AuthEvents(parts.trail(), outbox, true, clock);
+    StaffDirectory directory = new StaffDirectory(database.dataSource(), events, tokens, parts.vault(), clock, random);
+    Clients clients = new Clients(database.dataSource(), tokens, events, clock, random);
+    DataSource ds = database.dataSource();
+    Watch w = new Watch(settings, parts.trail(), new AlertStore(ds), new WatchFlags(ds, parts.vault(), clock),
+        new PostgresPersonMarkers(ds), new PostgresCareStore(ds), parts.vault(),
+        () -> directory.list().stream().filter(u -> "active".equals(u.status())).map(StaffUser::practitioner).toList(),
+        new WatchEnforcement(tokens, directory, clients), new AlertDelivery(sinks, clock), clock);
+    watch.target = w;
+    return w;
+  }
+
+  /** The running watch, or null. */
+  public Watch watch() {
+    return watch.running();
+  }
+
+  /** The watch as the records service sees it: nothing until the serving process starts one. */
+  static final class WatchSwitch implements AccessWatch {
+    volatile AccessWatch target = AccessWatch.NONE;
+
+    @Override
+    public Verdict inspect(Principal who, AccessEvent event) {
+      return target.inspect(who, event);
+    }
+
+    @Override
+    public Watch running() {
+      return target.running();
+    }
+  }
+
+  /**
    * Identity events of a command run beside the server: staged in the ledger outbox within each
    * change's transaction, for the serving process to append ({@link #drainOutbox}).
    */
@@ -352,6 +408,11 @@ public final class WardApp implements AutoCloseable {
 
   @Override
   public void close() {
+    Watch running = watch.running();
+    if (running != null) {
+      watch.target = AccessWatch.NONE;
+      running.close();
+    }
     java.util.concurrent.ScheduledExecutorService d;
     synchronized (this) {
       d = drainer;

@@ -24,6 +24,11 @@ final class Ids {
   }
 
   /** A new random id, UUID-shaped (122 random bits, version 4 layout). */
+  /** A uniformly random number in [0, bound), for synthetic content. */
+  int nextInt(int bound) {
+    return random.nextInt(bound);
+  }
+
   String next() {
     byte[] b = new byte[16];
     random.nextBytes(b);

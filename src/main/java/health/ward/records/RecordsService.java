@@ -22,6 +22,12 @@ import health.ward.store.StoredRecord;
 import health.ward.store.VersionWrite;
 import health.ward.store.Visibility;
 import health.ward.vault.RecordVault;
+import health.ward.watch.AccessWatch;
+import health.ward.watch.Alert;
+import health.ward.watch.AlertStore;
+import health.ward.watch.Verdict;
+import health.ward.watch.Watch;
+import health.ward.watch.WatchFlags;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
@@ -60,10 +66,18 @@ public final class RecordsService {
   private final Clock clock;
   private final Ids ids;
   private final Transactions transactions;
+  private final AccessWatch watch;
 
   public RecordsService(
       RecordStore store, RecordVault vault, AuditTrail trail, AuditLog auditLog, Policy policy, PostgresCareStore care,
       CareSettings settings, Clock clock, SecureRandom random) {
+    this(store, vault, trail, auditLog, policy, care, settings, clock, random, AccessWatch.NONE);
+  }
+
+  public RecordsService(
+      RecordStore store, RecordVault vault, AuditTrail trail, AuditLog auditLog, Policy policy, PostgresCareStore care,
+      CareSettings settings, Clock clock, SecureRandom random, AccessWatch watch) {
+    this.watch = java.util.Objects.requireNonNull(watch, "watch");
     this.store = store;
     this.vault = vault;
     this.trail = trail;
@@ -115,7 +129,7 @@ public final class RecordsService {
     StoredRecord rec = found.get();
     Decision pd = decideForPatient(ctx, Action.READ, type, interaction, d, rec.patient(), false, List.of(touch(rec)));
     Ledger.Durable entry =
-        trail.begin(event(ctx, interaction, type, "", List.of(touch(rec)), rec.deleted() ? Outcome.FAILED : Outcome.ALLOWED, pd));
+        admit(ctx, event(ctx, interaction, type, "", List.of(touch(rec)), rec.deleted() ? Outcome.FAILED : Outcome.ALLOWED, pd));
     if (rec.deleted()) {
       entry.await();
       throw new WardException.Gone(what + " " + deletedMessage);
@@ -576,9 +590,9 @@ public final class RecordsService {
   private long grantEmergency(RequestContext ctx, Pseudonym patient, Touch what, String reason) {
     Principal who = ctx.principal();
     Instant now = clock.instant();
-    long index = trail.record(
+    long index = admit(ctx,
         event(ctx, "break-glass", what.resourceType(), "", List.of(what),
-            Outcome.ALLOWED, "break-the-glass", true));
+            Outcome.ALLOWED, "break-the-glass", true)).await();
     byte[] sealed = vault.sealDetail(patient, grantContext(who.id(), index), reason.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     long id = care.grant(who.id(), who.name(), patient, what.resourceType() + "/" + what.id(), now, now.plus(settings.emergencyAccess()), sealed, index);
     LOG.warn("break-the-glass: {} ({}) was granted emergency access, grant {} (ledger entry {}); a security officer must review it",
@@ -622,13 +636,105 @@ public final class RecordsService {
     return review(care.grant(grant).orElseThrow());
   }
 
+  // ---- watch: alerts and flags ------------------------------------------------------------------
+
+  /** Alerts, newest first (security officers only; at most 500), optionally of one status; itself recorded. */
+  public List<Alert> alerts(RequestContext ctx, String status) {
+    requireSecurityOfficer(ctx, "watch-alerts");
+    Watch w = requireWatch();
+    List<Alert> out = w.store().list(status, 500);
+    audit(ctx, "watch-alerts", "*", status == null ? "all" : status, List.of(), Outcome.ALLOWED, "security-officer");
+    return out;
+  }
+
+  /** Acknowledges an open alert (security officers); recorded. */
+  public Alert acknowledgeAlert(RequestContext ctx, long id) {
+    requireSecurityOfficer(ctx, "watch-alert-acknowledge");
+    Watch w = requireWatch();
+    w.store().find(id).orElseThrow(() -> new WardException.NotFound("no alert " + id));
+    audit(ctx, "watch-alert-acknowledge", "*", Long.toString(id), List.of(), Outcome.ALLOWED, "security-officer");
+    if (!w.store().acknowledge(id, ctx.principal().name(), clock.instant())) {
+      throw new WardException.InvalidRequest("alert " + id + " is not open");
+    }
+    return w.store().find(id).orElseThrow();
+  }
+
+  /** Closes an alert with a verdict (true-positive, false-positive, benign); recorded; final. */
+  public Alert closeAlert(RequestContext ctx, long id, String verdict) {
+    requireSecurityOfficer(ctx, "watch-alert-close");
+    if (!AlertStore.VERDICTS.contains(verdict)) {
+      throw new WardException.InvalidRequest("a verdict is one of " + String.join(", ", AlertStore.VERDICTS));
+    }
+    Watch w = requireWatch();
+    w.store().find(id).orElseThrow(() -> new WardException.NotFound("no alert " + id));
+    audit(ctx, "watch-alert-close", "*", id + " " + verdict, List.of(), Outcome.ALLOWED, "security-officer");
+    if (!w.store().close(id, verdict, ctx.principal().name(), clock.instant())) {
+      throw new WardException.InvalidRequest("alert " + id + " was already closed");
+    }
+    return w.store().find(id).orElseThrow();
+  }
+
+  /** Flags a patient (canary, vip, staff) for the watch (security officers, or the host operator); recorded. */
+  public boolean flagPatient(RequestContext ctx, String patientId, String flag, String note, boolean add) {
+    requireSecurityOfficer(ctx, "watch-flag");
+    requireId(patientId);
+    Watch w = requireWatch();
+    StoredRecord patient = store.current("Patient", patientId).filter(r -> !r.deleted())
+        .orElseThrow(() -> new WardException.NotFound("Patient/" + patientId + " is not known"));
+    if (!WatchFlags.FLAGS.contains(flag)) throw new WardException.InvalidRequest("unknown flag '" + flag + "' (canary, vip, staff)");
+    audit(ctx, add ? "watch-flag" : "watch-unflag", "Patient", flag, List.of(touch(patient)), Outcome.ALLOWED, "security-officer");
+    return add
+        ? w.flags().add(flag, patient.patient(), "Patient/" + patientId, note, ctx.principal().name())
+        : w.flags().remove(flag, patient.patient());
+  }
+
+  /** Every flag with the patient it is on (security officers); recorded. */
+  public List<WatchFlags.Flag> flags(RequestContext ctx) {
+    requireSecurityOfficer(ctx, "watch-flags");
+    List<WatchFlags.Flag> out = requireWatch().flags().list();
+    audit(ctx, "watch-flags", "Patient", "all", List.of(), Outcome.ALLOWED, "security-officer");
+    return out;
+  }
+
+  /**
+   * Creates {@code count} canary patients: plausible, synthetic Patient records that no workflow
+   * has a reason to open, flagged so that any access to them cuts the session off. Returns their
+   * ids. Security officers or the host operator.
+   */
+  public List<String> createCanaries(RequestContext ctx, int count) {
+    requireSecurityOfficer(ctx, "watch-canary");
+    if (count < 1 || count > 1000) throw new WardException.InvalidRequest("make between 1 and 1000 canaries at a time");
+    Watch w = requireWatch();
+    RequestContext maker = RequestContext.local(Principal.operator("watch"));
+    List<String> ids = new ArrayList<>();
+    while (ids.size() < count) {
+      WriteResult made = create(maker, Canaries.patient(this::randomInt, clock.instant()), null);
+      StoredRecord rec = store.current("Patient", made.id()).orElseThrow();
+      audit(ctx, "watch-flag", "Patient", "canary", List.of(touch(rec)), Outcome.ALLOWED, "security-officer");
+      w.flags().add("canary", rec.patient(), "Patient/" + made.id(), "canary made by Ward", ctx.principal().name());
+      ids.add(made.id());
+    }
+    return ids;
+  }
+
+  private int randomInt(int bound) {
+    return ids.nextInt(bound);
+  }
+
+  private Watch requireWatch() {
+    Watch w = watch.running();
+    if (w != null) return w;
+    throw new WardException.InvalidRequest("the watch is not running in this process; use the server's admin API");
+  }
+
   private void requireSecurityOfficer(RequestContext ctx, String interaction) {
     Principal who = ctx.principal();
     boolean ok = who.role() == health.ward.access.Role.SECURITY_OFFICER
         || (who.role() == health.ward.access.Role.OPERATOR && who.kind() == Principal.Kind.OPERATOR);
     if (!ok) {
       audit(ctx, interaction, "Patient", "", List.of(), Outcome.DENIED, "security-officers-only");
-      throw new WardException.Forbidden("break-the-glass review is for security officers");
+      throw new WardException.Forbidden(interaction.startsWith("watch")
+          ? "alerts and flags are for security officers" : "break-the-glass review is for security officers");
     }
   }
 
@@ -645,11 +751,32 @@ public final class RecordsService {
   }
 
   void audit(RequestContext ctx, String interaction, String type, String shape, List<Touch> touched, Outcome outcome, String rule) {
-    trail.record(event(ctx, interaction, type, shape, touched, outcome, rule, false));
+    admit(ctx, event(ctx, interaction, type, shape, touched, outcome, rule, false)).await();
   }
 
   void audit(RequestContext ctx, String interaction, String type, String shape, List<Touch> touched, Outcome outcome, Decision d) {
-    trail.record(event(ctx, interaction, type, shape, touched, outcome, d));
+    admit(ctx, event(ctx, interaction, type, shape, touched, outcome, d)).await();
+  }
+
+  /**
+   * Shows the access to the watch, then queues its ledger entry. If a detector's response refuses
+   * it (throttle, step-up, revoke), the access is recorded as refused by the watch instead, and
+   * nothing of it is done or answered. The refusal does not say what was detected.
+   */
+  private Ledger.Durable admit(RequestContext ctx, AccessEvent e) {
+    Verdict v = watch.inspect(ctx.principal(), e);
+    if (!v.blocks()) return trail.begin(e);
+    trail.record(new AccessEvent(e.at(), e.actorId(), e.actorName(), e.actorRole(), e.session(), e.interaction(),
+        e.resourceType(), e.searchShape(), e.touched(), Outcome.DENIED, "watch:" + v.detector(), e.emergency(),
+        e.purposeOfUse(), e.address(), e.userAgent()));
+    throw switch (v.response()) {
+      case THROTTLE -> new WardException.RateLimited(
+          "this credential is making requests faster than its usual pattern; it may make one request every two seconds for now");
+      case STEP_UP -> new WardException.Unauthenticated(
+          "Ward ended this session after unusual activity; sign in again with your passkey");
+      default -> new WardException.Forbidden(
+          "Ward ended this session after unusual activity and locked the account; a security officer has been alerted");
+    };
   }
 
   private AccessEvent event(
@@ -744,7 +871,8 @@ public final class RecordsService {
       for (String key : SearchParameters.indexKeys(p, r)) tokens.add(vault.token(type, p.name(), key));
     }
     return new VersionWrite(type, id, version, patient, false, ciphertext, tokens,
-        CareFacts.states(type) ? CareFacts.of(r, vault) : null);
+        CareFacts.states(type) ? CareFacts.of(r, vault) : null,
+        PersonMarkers.states(type) ? PersonMarkers.of(r, vault) : null);
   }
 
   VersionWrite sealDeletion(String type, String id, long version, Pseudonym patient, Instant at) {

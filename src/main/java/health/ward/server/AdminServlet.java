@@ -35,7 +35,13 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code POST /admin/clients} {@code {name, scope}} → client id and secret (once);
  *       {@code POST /admin/clients/{name}/disable};
  *   <li>{@code GET /admin/break-glass[?status=open]}; {@code POST /admin/break-glass/{id}/review}
- *       {@code {verdict: justified|unjustified}} (security officers).
+ *       {@code {verdict: justified|unjustified}} (security officers);
+ *   <li>{@code GET /admin/alerts[?status=open|acknowledged|closed]}; {@code POST
+ *       /admin/alerts/{id}/acknowledge}; {@code POST /admin/alerts/{id}/close} {@code {verdict:
+ *       true-positive|false-positive|benign}} (security officers);
+ *   <li>{@code GET /admin/flags}; {@code POST|DELETE /admin/flags} {@code {patient, flag:
+ *       canary|vip|staff, note?}}; {@code POST /admin/canaries} {@code {count}} → the new canary
+ *       patients (security officers).
  * </ul>
  *
  * Who may do what is {@link Admin}'s table; every call and every refusal is a ledger entry.
@@ -114,6 +120,32 @@ final class AdminServlet extends HttpServlet {
         case "POST break-glass/*/review" -> {
           JsonObject b = JsonEndpoint.body(req);
           JsonEndpoint.send(resp, 200, records.reviewEmergency(ctx, number(p[1]), JsonEndpoint.required(b, "verdict")));
+        }
+        case "GET alerts" -> JsonEndpoint.send(resp, 200, records.alerts(ctx, req.getParameter("status")));
+        case "POST alerts/*/acknowledge" -> JsonEndpoint.send(resp, 200, records.acknowledgeAlert(ctx, number(p[1])));
+        case "POST alerts/*/close" -> {
+          JsonObject b = JsonEndpoint.body(req);
+          JsonEndpoint.send(resp, 200, records.closeAlert(ctx, number(p[1]), JsonEndpoint.required(b, "verdict")));
+        }
+        case "GET flags" -> JsonEndpoint.send(resp, 200, records.flags(ctx));
+        case "POST flags", "DELETE flags" -> {
+          JsonObject b = JsonEndpoint.body(req);
+          String patient = JsonEndpoint.required(b, "patient");
+          if (patient.startsWith("Patient/")) patient = patient.substring("Patient/".length());
+          String flag = JsonEndpoint.required(b, "flag");
+          boolean changed = records.flagPatient(ctx, patient, flag, JsonEndpoint.string(b, "note"), method.equals("POST"));
+          JsonEndpoint.send(resp, 200, Map.of("patient", "Patient/" + patient, "flag", flag, "changed", changed));
+        }
+        case "POST canaries" -> {
+          JsonObject b = JsonEndpoint.body(req);
+          int count;
+          try {
+            count = b.has("count") ? b.get("count").getAsInt() : 1;
+          } catch (RuntimeException e) {
+            throw new WardException.InvalidRequest("'count' must be a number");
+          }
+          List<String> made = records.createCanaries(ctx, count);
+          JsonEndpoint.send(resp, 201, Map.of("patients", made.stream().map(id -> "Patient/" + id).toList()));
         }
         default -> JsonEndpoint.send(resp, 404, Map.of("error", "NOT_FOUND", "message", "no such administration endpoint: " + method + " " + PATH + path));
       }

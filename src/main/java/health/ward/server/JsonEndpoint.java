@@ -27,6 +27,10 @@ final class JsonEndpoint {
           t == null ? null : new com.google.gson.JsonPrimitive(t.toString()))
       .registerTypeAdapter(health.ward.access.Role.class, (com.google.gson.JsonSerializer<health.ward.access.Role>) (r, type, c) ->
           new com.google.gson.JsonPrimitive(r.code()))
+      .registerTypeAdapter(health.ward.watch.Severity.class, (com.google.gson.JsonSerializer<health.ward.watch.Severity>) (r, type, c) ->
+          new com.google.gson.JsonPrimitive(r.code()))
+      .registerTypeAdapter(health.ward.watch.Response.class, (com.google.gson.JsonSerializer<health.ward.watch.Response>) (r, type, c) ->
+          new com.google.gson.JsonPrimitive(r.code()))
       .create();
 
   private JsonEndpoint() {}

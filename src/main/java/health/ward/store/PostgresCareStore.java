@@ -78,6 +78,46 @@ public final class PostgresCareStore {
     }
   }
 
+  /**
+   * The kinds of care fact that hold for {@code patient} now with anyone: {@code admitted} while an
+   * encounter is in progress, {@code encounter} for one that ended at or after
+   * {@code encounterCutoff}, {@code care-team} for an active team. Empty for a patient nobody is
+   * caring for.
+   */
+  public Set<String> careContext(Pseudonym patient, Instant now, Instant encounterCutoff) {
+    String sql =
+        "select distinct kind from care_fact where patient = ? and kind <> 'consent-deny'"
+            + " and (until is null or until >= case when kind = 'encounter' then ?::timestamptz else ?::timestamptz end)";
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setBytes(1, patient.bytes());
+      ps.setObject(2, utc(encounterCutoff));
+      ps.setObject(3, utc(now));
+      Set<String> out = new HashSet<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) out.add(rs.getString(1));
+      }
+      return out;
+    } catch (SQLException e) {
+      throw unavailable("read care facts", e);
+    }
+  }
+
+  /** Break-the-glass grants {@code actor} received since {@code since}. */
+  public int grantsSince(String actor, Instant since) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement("select count(*) from emergency_grant where actor = ? and granted_at >= ?")) {
+      ps.setString(1, actor);
+      ps.setObject(2, utc(since));
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    } catch (SQLException e) {
+      throw unavailable("read emergency grants", e);
+    }
+  }
+
   /** Records a grant; returns its id. */
   public long grant(
       String actor, String actorName, Pseudonym patient, String resource, Instant at, Instant expires, byte[] sealedReason,

@@ -306,6 +306,7 @@ public final class PostgresRecordStore implements RecordStore {
           throw conflictAfterRace(c, writes, last.keySet());
         }
         writeFacts(c, last.values());
+        writeMarkers(c, last.values());
         c.commit();
       } catch (SQLException e) {
         rollbackQuietly(c);
@@ -432,6 +433,49 @@ public final class PostgresRecordStore implements RecordStore {
       ps.executeUpdate();
     }
   }
+
+  /** Replaces the person markers of every written resource that states them (or was deleted). */
+  private static void writeMarkers(Connection c, java.util.Collection<VersionWrite> writes) throws SQLException {
+    List<Object> types = new ArrayList<>(), ids = new ArrayList<>();
+    List<Object> mType = new ArrayList<>(), mId = new ArrayList<>(), mKind = new ArrayList<>(), mAt = new ArrayList<>();
+    List<byte[]> mPatient = new ArrayList<>(), mToken = new ArrayList<>();
+    for (VersionWrite w : writes) {
+      if (w.markers() == null && !(w.deleted() && PERSON_TYPES.contains(w.type()))) continue;
+      types.add(w.type());
+      ids.add(w.id());
+      if (w.deleted() || w.markers() == null) continue;
+      for (PersonMarker m : w.markers()) {
+        mType.add(w.type());
+        mId.add(w.id());
+        mPatient.add(w.type().equals("Patient") && w.patient() != null ? w.patient().bytes() : null);
+        mKind.add(m.kind());
+        mToken.add(m.token());
+        mAt.add(m.at() == null ? null : java.time.OffsetDateTime.ofInstant(m.at(), java.time.ZoneOffset.UTC));
+      }
+    }
+    if (types.isEmpty()) return;
+    try (PreparedStatement ps = c.prepareStatement(
+        "delete from person_marker m using unnest(?::text[], ?::text[]) as k(type, id) where m.type = k.type and m.id = k.id")) {
+      ps.setArray(1, c.createArrayOf("text", types.toArray()));
+      ps.setArray(2, c.createArrayOf("text", ids.toArray()));
+      ps.executeUpdate();
+    }
+    if (mType.isEmpty()) return;
+    try (PreparedStatement ps = c.prepareStatement(
+        "insert into person_marker (type, id, patient, kind, token, at)"
+            + " select * from unnest(?::text[], ?::text[], ?::bytea[], ?::text[], ?::bytea[], ?::timestamptz[])")) {
+      ps.setArray(1, c.createArrayOf("text", mType.toArray()));
+      ps.setArray(2, c.createArrayOf("text", mId.toArray()));
+      ps.setArray(3, c.createArrayOf("bytea", mPatient.toArray(new byte[0][])));
+      ps.setArray(4, c.createArrayOf("text", mKind.toArray()));
+      ps.setArray(5, c.createArrayOf("bytea", mToken.toArray(new byte[0][])));
+      ps.setArray(6, c.createArrayOf("timestamptz", mAt.toArray()));
+      ps.executeUpdate();
+    }
+  }
+
+  /** The types whose resources state person markers. */
+  private static final Set<String> PERSON_TYPES = Set.of("Patient", "Practitioner");
 
   private static Map<Key, Long> loadCurrent(Connection c, Set<Key> keys) throws SQLException {
     Object[] types = keys.stream().map(Key::type).toArray();

@@ -12,6 +12,8 @@ import java.util.Objects;
  * @param tokens the blind-index tokens the new current version is found by; ignored when deleted
  * @param facts the care facts the new current version states, replacing the resource's earlier
  *     ones; {@code null} for types that state none (then nothing is replaced)
+ * @param markers the person markers the new current version states (Patient, Practitioner),
+ *     replacing its earlier ones; {@code null} for types that state none
  */
 public record VersionWrite(
     String type,
@@ -21,10 +23,11 @@ public record VersionWrite(
     boolean deleted,
     byte[] ciphertext,
     List<byte[]> tokens,
-    List<CareFact> facts) {
+    List<CareFact> facts,
+    List<PersonMarker> markers) {
   public VersionWrite(
       String type, String id, long version, Pseudonym patient, boolean deleted, byte[] ciphertext, List<byte[]> tokens) {
-    this(type, id, version, patient, deleted, ciphertext, tokens, null);
+    this(type, id, version, patient, deleted, ciphertext, tokens, null, null);
   }
 
   public VersionWrite {
@@ -35,5 +38,6 @@ public record VersionWrite(
     ciphertext = ciphertext.clone();
     tokens = tokens == null ? List.of() : tokens.stream().map(byte[]::clone).toList();
     facts = facts == null ? null : List.copyOf(facts);
+    markers = markers == null ? null : List.copyOf(markers);
   }
 }

@@ -1,0 +1,106 @@
+package health.ward.watch;
+
+import health.ward.common.Pseudonym;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What the watch remembers of one actor (a staff account or a token): sliding windows of the
+ * patients it opened and listed, its request rate and refusals, the addresses each of its
+ * credentials came from, the hours it works, and its learned peaks (its own baseline). Guarded by
+ * its own monitor: one actor's requests are scored one at a time.
+ */
+final class ActorState {
+  /** Windows over which distinct patients opened are counted. */
+  static final Duration[] OPEN_WINDOWS = {
+    Duration.ofSeconds(10), Duration.ofMinutes(1), Duration.ofMinutes(10), Duration.ofHours(1), Duration.ofHours(8)
+  };
+  /** Windows over which distinct patients listed by searches are counted. */
+  static final Duration[] LIST_WINDOWS = {Duration.ofMinutes(1), Duration.ofHours(1)};
+  /** Windows over which requests are counted. */
+  static final Duration[] RATE_WINDOWS = {Duration.ofSeconds(10), Duration.ofMinutes(1)};
+  private static final int CAP = 50_000;
+
+  final String actor;
+  final String role;
+  final boolean machine;
+  final DistinctWindow<Pseudonym>[] opened;
+  final DistinctWindow<Pseudonym>[] listed;
+  final RateWindow[] requests;
+  final DistinctWindow<Pseudonym> refused = new DistinctWindow<>(Duration.ofMinutes(10), CAP);
+  final RateWindow paged = new RateWindow(Duration.ofMinutes(1), CAP);
+  /** Learned peaks (own baseline) per window, in the order of the window arrays. */
+  final double[] openPeak = new double[OPEN_WINDOWS.length];
+  final double[] listPeak = new double[LIST_WINDOWS.length];
+  final double[] ratePeak = new double[RATE_WINDOWS.length];
+  /** Addresses and clients each credential was used from, and how often it was used. */
+  final Map<String, Set<String>> addresses = bounded();
+  final Map<String, Set<String>> clients = bounded();
+  final Map<String, Integer> uses = bounded();
+  /** Days this actor was active, and for each hour of the day the days it was active in it. */
+  final Set<LocalDate> days = new HashSet<>();
+  final int[] hourDays = new int[24];
+  private final Set<Long> dayHours = new HashSet<>();
+  /** When the credential may make its next request while throttled, and until when it is throttled. */
+  Instant throttledUntil = Instant.MIN;
+  Instant nextAllowed = Instant.MIN;
+  /** When each detector last alerted about this actor (alerts are not repeated within a while). */
+  final Map<String, Instant> lastAlert = new HashMap<>();
+  final Map<String, Long> lastAlertId = new HashMap<>();
+
+  @SuppressWarnings("unchecked")
+  ActorState(String actor, String role, boolean machine) {
+    this.actor = actor;
+    this.role = role;
+    this.machine = machine;
+    opened = new DistinctWindow[OPEN_WINDOWS.length];
+    for (int i = 0; i < OPEN_WINDOWS.length; i++) opened[i] = new DistinctWindow<>(OPEN_WINDOWS[i], CAP);
+    listed = new DistinctWindow[LIST_WINDOWS.length];
+    for (int i = 0; i < LIST_WINDOWS.length; i++) listed[i] = new DistinctWindow<>(LIST_WINDOWS[i], CAP);
+    requests = new RateWindow[RATE_WINDOWS.length];
+    for (int i = 0; i < RATE_WINDOWS.length; i++) requests[i] = new RateWindow(RATE_WINDOWS[i], CAP);
+  }
+
+  /** The credentials most recently used (a person signs in anew every day; old sessions are forgotten). */
+  private static <V> Map<String, V> bounded() {
+    return new java.util.LinkedHashMap<>(16, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
+        return size() > 64;
+      }
+    };
+  }
+
+  /** Forgets the windows (after a step-up: the person proved who they are). */
+  void reset() {
+    for (int i = 0; i < OPEN_WINDOWS.length; i++) opened[i] = new DistinctWindow<>(OPEN_WINDOWS[i], CAP);
+    for (int i = 0; i < LIST_WINDOWS.length; i++) listed[i] = new DistinctWindow<>(LIST_WINDOWS[i], CAP);
+    refused.clear();
+    paged.clear();
+  }
+
+  /** Days of history: the actor's own baseline counts from the third. */
+  boolean mature() {
+    return days.size() >= 3;
+  }
+
+  /**
+   * Notes activity at {@code at} for the hour profile; returns how many earlier days were active in
+   * this hour of the day or the hours beside it.
+   */
+  int noteHour(Instant at, ZoneId zone) {
+    ZonedDateTime t = at.atZone(zone);
+    int hour = t.getHour();
+    int before = hourDays[(hour + 23) % 24] + hourDays[hour] + hourDays[(hour + 1) % 24];
+    days.add(t.toLocalDate());
+    if (dayHours.add(t.toLocalDate().toEpochDay() * 24 + hour)) hourDays[hour]++;
+    return before;
+  }
+}

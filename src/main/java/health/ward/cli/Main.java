@@ -42,6 +42,7 @@ import picocli.CommandLine.Spec;
       ProofCommand.class,
       CheckpointCommand.class,
       BreachScopeCommand.class,
+      health.ward.cli.simulate.SimulateCommand.class,
       CommandLine.HelpCommand.class
     },
     exitCodeOnInvalidInput = ExitCodes.USAGE,

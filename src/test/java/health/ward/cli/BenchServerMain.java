@@ -17,6 +17,10 @@ import java.util.function.UnaryOperator;
  * that the difference is what the durable, group-committed ledger costs. Not a test.
  * Usage: BenchServerMain PORT durable|memory [DIR]. Prints "ready BASE_URL TOKEN".
  *
+ * <p>With {@code watch-on} or {@code watch-off} ({@code ./ward bench watch}): a durable server with
+ * the watch running (every detector scoring every access) or not, so that the difference is what
+ * the detectors cost a read.
+ *
  * <p>With {@code care} instead ({@code ./ward bench care}): a durable server holding {@code
  * PATIENTS} patients, each on a CareTeam with the practitioner of a signed-in physician, their ids
  * in {@code DIR/ids.tsv} (LoadGen's --state format); prints "ready BASE_URL TOKEN PHYSICIAN_TOKEN",
@@ -48,9 +52,9 @@ public final class BenchServerMain {
     int port = Integer.parseInt(args[0]);
     boolean care = args[1].equals("care");
     boolean durable = switch (args[1]) {
-      case "durable", "care" -> true;
+      case "durable", "care", "watch-on", "watch-off" -> true;
       case "memory" -> false;
-      default -> throw new IllegalArgumentException("durable, memory or care, not " + args[1]);
+      default -> throw new IllegalArgumentException("durable, memory, care, watch-on or watch-off, not " + args[1]);
     };
     Path root = args.length > 2 ? Files.createDirectories(Path.of(args[2])) : Files.createTempDirectory("ward-bench");
     UnaryOperator<Ledger> audit = durable ? UnaryOperator.identity() : l -> new DroppingLedger();
@@ -58,6 +62,13 @@ public final class BenchServerMain {
         WardConfig.defaults(root.resolve("data"), root.resolve("keys")).withPassphrase("bench-not-secret".toCharArray()),
         Clock.systemUTC(), new SecureRandom(), audit);
     String token = app.tokens().create("bench").secret().reveal();
+    if (args[1].equals("watch-on")) {
+      // Every detector runs on every access; those whose responses would stop a benchmark that reads
+      // thousands of patients a second with a token of no history are told to do nothing with what they find.
+      app.startWatch(health.ward.watch.WatchSettings.defaults(java.time.ZoneOffset.UTC).withResponses(java.util.Map.of(
+          "bulk-access", health.ward.watch.Response.OFF, "search-enumeration", health.ward.watch.Response.OFF,
+          "request-velocity", health.ward.watch.Response.OFF)), java.util.List.of());
+    }
     String physician = care ? physicianWithPatients(app, root, Integer.getInteger("bench.patients", 2000)) : "";
     FhirServer server = new FhirServer(app.records(), app.transparency(), app.authenticator(),
         ServerConfig.selfSigned(root.resolve("data").resolve("tls")).withPort(port)).start();

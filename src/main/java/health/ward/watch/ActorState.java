@@ -54,6 +54,9 @@ final class ActorState {
   /** When each detector last alerted about this actor (alerts are not repeated within a while). */
   final Map<String, Instant> lastAlert = new HashMap<>();
   final Map<String, Long> lastAlertId = new HashMap<>();
+  /** Repeats of open alerts not yet counted in the database, and when each count was last written. */
+  final Map<String, Long> repeats = new HashMap<>();
+  final Map<String, Instant> repeatsWritten = new HashMap<>();
 
   @SuppressWarnings("unchecked")
   ActorState(String actor, String role, boolean machine) {

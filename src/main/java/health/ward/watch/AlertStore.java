@@ -54,9 +54,12 @@ public final class AlertStore {
     }
   }
 
-  /** Counts one more finding into an alert that is not closed. */
-  void bump(long id) {
-    update("update watch_alert set count = count + 1 where id = ?", ps -> ps.setLong(1, id));
+  /** Counts {@code n} more findings into an alert. */
+  void bump(long id, long n) {
+    update("update watch_alert set count = count + ? where id = ?", ps -> {
+      ps.setLong(1, n);
+      ps.setLong(2, id);
+    });
   }
 
   /** Alerts newest first: all, or those with {@code status} (open, acknowledged, closed). */

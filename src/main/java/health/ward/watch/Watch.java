@@ -44,6 +44,8 @@ public final class Watch implements AccessWatch, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Watch.class);
   static final Duration THROTTLE_FOR = Duration.ofMinutes(10);
   static final Duration THROTTLE_EVERY = Duration.ofSeconds(2);
+  /** How often the count of an alert's repeats is written. */
+  static final Duration REPEAT_WRITE = Duration.ofSeconds(10);
   private static final Principal WATCH = Principal.operator("watch");
 
   private record Pending(Principal who, AccessEvent event) {}
@@ -56,6 +58,8 @@ public final class Watch implements AccessWatch, AutoCloseable {
   private final Clock clock;
   private final WatchFlags flags;
   private final Baselines baselines = new Baselines();
+  /** Needs no state of the actor's, so it runs outside the actor's monitor. */
+  private final CanaryRecords canary;
   private final List<InlineDetector> inline;
   /** The detectors that look at every request, record access or not: new address, velocity. */
   private final List<InlineDetector> always;
@@ -80,10 +84,11 @@ public final class Watch implements AccessWatch, AutoCloseable {
     this.delivery = Objects.requireNonNull(delivery, "delivery");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.flags = Objects.requireNonNull(flags, "flags");
+    this.canary = new CanaryRecords(flags);
     this.inline = List.of(
-        new CanaryRecords(flags), new NewAddress(), new RequestVelocity(baselines), new BulkAccess(baselines),
+        new NewAddress(), new RequestVelocity(baselines), new BulkAccess(baselines),
         new SearchEnumeration(baselines), new RefusedAccess(), new OffHours(settings.zone()));
-    this.always = List.of(inline.get(1), inline.get(2));
+    this.always = List.of(inline.get(0), inline.get(1));
     this.subjects = new Subjects(markers, care, flags, staffPractitioners, settings.encounterWindow(),
         code -> MarkerTokens.label(vault, code));
     this.worker = Thread.ofPlatform().name("ward-watch").daemon().start(this::work);
@@ -94,6 +99,14 @@ public final class Watch implements AccessWatch, AutoCloseable {
     if (who.kind() == Principal.Kind.OPERATOR || closed) return Verdict.PASS;
     ActorState s = actors.computeIfAbsent(who.id(), id -> new ActorState(id, who.role().code(), who.kind() != Principal.Kind.USER));
     List<Finding> found = new ArrayList<>(2);
+    boolean records = Events.recordAccess(e);
+    if (records) {
+      try {
+        canary.inspect(who, e, s, found);
+      } catch (RuntimeException ex) {
+        LOG.warn("watch detector {} failed: {}", canary.name(), ex.toString());
+      }
+    }
     Verdict gate = null;
     synchronized (s) {
       if (e.outcome() == AccessEvent.Outcome.ALLOWED && e.at().isBefore(s.throttledUntil)) {
@@ -105,7 +118,7 @@ public final class Watch implements AccessWatch, AutoCloseable {
         }
       }
       if (gate == null) {
-        for (InlineDetector d : Events.recordAccess(e) ? inline : always) {
+        for (InlineDetector d : records ? inline : always) {
           try {
             d.inspect(who, e, s, found);
           } catch (RuntimeException ex) {
@@ -115,13 +128,13 @@ public final class Watch implements AccessWatch, AutoCloseable {
       }
     }
     baselines.refresh(actors.values(), e.at());
-    if (who.kind() == Principal.Kind.USER && Events.recordAccess(e)
+    if (who.kind() == Principal.Kind.USER && records
         && (!Events.patients(e).isEmpty() || e.interaction().equals("break-glass"))) {
       enqueue(new Pending(who, e));
     }
-    if (gate != null) return gate;
-    if (found.isEmpty()) return Verdict.PASS;
-    return act(who, e, s, found);
+    if (found.isEmpty()) return gate != null ? gate : Verdict.PASS;
+    Verdict v = act(who, e, s, found);
+    return v.blocks() || gate == null ? v : gate;
   }
 
   @Override
@@ -230,13 +243,27 @@ public final class Watch implements AccessWatch, AutoCloseable {
   private long raise(Principal who, AccessEvent e, ActorState s, Finding f, Response r) {
     String key = f.detector() + "|" + (f.patient() == null ? "" : f.patient().hex());
     Instant now = e.at();
+    long repeated = 0;
+    Long open;
     synchronized (s) {
       Instant last = s.lastAlert.get(key);
-      Long id = s.lastAlertId.get(key);
-      if (last != null && id != null && !now.isBefore(last) && Duration.between(last, now).compareTo(settings.repeat()) < 0) {
-        alerts.bump(id);
-        return id;
+      open = s.lastAlertId.get(key);
+      if (last != null && open != null && !now.isBefore(last) && Duration.between(last, now).compareTo(settings.repeat()) < 0) {
+        // A flood of repeats costs one update every few seconds, not one per access.
+        long n = s.repeats.merge(key, 1L, Long::sum);
+        Instant written = s.repeatsWritten.getOrDefault(key, Instant.MIN);
+        if (written.equals(Instant.MIN) || Duration.between(written, now).compareTo(REPEAT_WRITE) >= 0) {
+          s.repeats.remove(key);
+          s.repeatsWritten.put(key, now);
+          repeated = n;
+        }
+      } else {
+        open = null;
       }
+    }
+    if (open != null) {
+      if (repeated > 0) alerts.bump(open, repeated);
+      return open;
     }
     Touch touch = f.patient() == null ? null : Events.touchOf(e, f.patient());
     long index = trail.record(entry("watch-alert", f.detector(), e, touch));

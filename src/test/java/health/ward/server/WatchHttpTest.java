@@ -190,4 +190,53 @@ class WatchHttpTest {
     assertEquals("step-up", a.get("response").getAsString());
     assertTrue(a.get("explanation").getAsString().contains("127.0.0.2"), a.toString());
   }
+
+  @Test
+  void vipDeceasedOwnRecordAndBreakGlassAbuse_areAlerted_andSyslogGetsThem() throws Exception {
+    try (java.net.DatagramSocket siem = new java.net.DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+      siem.setSoTimeout(5_000);
+      start(List.of(new health.ward.watch.SyslogSink(URI.create("udp://127.0.0.1:" + siem.getLocalPort()), "ward-test")));
+      Practitioner me = new Practitioner();
+      me.addName().setFamily("Zwart").addGiven("Mees");
+      me.setBirthDateElement(new org.hl7.fhir.r4.model.DateType("1975-06-30"));
+      String practitioner = f.app.records().create(StaffFixture.OPERATOR, me, null).id();
+      String clerk = f.staff("mees", Role.CLERK, "Practitioner/" + practitioner, List.of());
+      String doctor = f.staff("doc", Role.PHYSICIAN, "Practitioner/other", List.of());
+      String officer = f.staff("so", Role.SECURITY_OFFICER, null, List.of());
+
+      String famous = patient("Famous", null, null);
+      Patient dead = new Patient();
+      dead.addName().setFamily("Gone");
+      dead.setDeceased(new org.hl7.fhir.r4.model.DateTimeType("2020-01-01"));
+      String deceased = f.app.records().create(StaffFixture.OPERATOR, dead, null).id();
+      Patient self = new Patient();
+      self.addName().setFamily("Zwart").addGiven("Mees");
+      self.setBirthDateElement(new org.hl7.fhir.r4.model.DateType("1975-06-30"));
+      String own = f.app.records().create(StaffFixture.OPERATOR, self, null).id();
+      String nobody = patient("Nobody", null, null);
+
+      assertEquals(200, f.admin("POST", "flags", officer, "{\"patient\":\"Patient/" + famous + "\",\"flag\":\"vip\"}").statusCode());
+      assertEquals(400, f.admin("POST", "flags", officer, "{\"patient\":\"Patient/" + famous + "\",\"flag\":\"royal\"}").statusCode());
+      assertEquals(404, f.admin("POST", "flags", officer, "{\"patient\":\"Patient/nope\",\"flag\":\"vip\"}").statusCode());
+      JsonArray flags = JsonParser.parseString(f.admin("GET", "flags", officer, null).body()).getAsJsonArray();
+      assertEquals("Patient/" + famous, flags.get(0).getAsJsonObject().get("patient").getAsString());
+
+      assertEquals(200, f.fhir("GET", "Patient/" + famous, clerk, null).statusCode());
+      assertEquals(200, f.fhir("GET", "Patient/" + deceased, clerk, null).statusCode());
+      assertEquals(200, f.fhir("GET", "Patient/" + own, clerk, null).statusCode());
+      assertEquals(200, f.fhir("GET", "Patient/" + nobody, doctor, null, "X-Break-Glass", "wanted to see how the glass breaks").statusCode());
+      watch.settle();
+      assertEquals(List.of("break-glass-abuse", "own-record", "deceased", "vip"), detectors(alerts(officer, "")));
+
+      java.util.Set<String> got = new java.util.HashSet<>();
+      for (int i = 0; i < 4; i++) {
+        java.net.DatagramPacket p = new java.net.DatagramPacket(new byte[9000], 9000);
+        siem.receive(p);
+        String m = new String(p.getData(), 0, p.getLength(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(m.startsWith("<10") && m.contains(" ward-test ward - "), m);
+        got.add(m.split(" ")[5]);
+      }
+      assertEquals(java.util.Set.of("break-glass-abuse", "own-record", "deceased", "vip"), got, "every alert reached the SIEM");
+    }
+  }
 }

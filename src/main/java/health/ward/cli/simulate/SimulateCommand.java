@@ -85,6 +85,7 @@ public final class SimulateCommand implements Callable<Integer> {
     Path dir = temporary ? Files.createTempDirectory("ward-simulate") : Files.createDirectories(work);
     List<ScenarioRun> runs = new ArrayList<>();
     List<BenignRun> benign = new ArrayList<>();
+    List<Long> lag = new ArrayList<>();
     long started = System.nanoTime();
     try {
       for (long s = seed; s < seed + seeds; s++) {
@@ -98,6 +99,7 @@ public final class SimulateCommand implements Callable<Integer> {
           Simulation.Result r = sim.run();
           runs.addAll(r.scenarios());
           benign.add(r.benign());
+          lag.addAll(r.behindLagNanos());
         } catch (RuntimeException e) {
           err.println("ward: the simulation of seed " + s + " failed: " + e.getMessage());
           err.flush();
@@ -115,6 +117,7 @@ public final class SimulateCommand implements Callable<Integer> {
     setup.put("days", warmupDays + " days of benign workload, then one attack day (benign workload continues)");
     setup.put("date", LocalDate.now(java.time.ZoneOffset.UTC).toString());
     setup.put("machine", Runtime.getRuntime().availableProcessors() + " cores, Java " + Runtime.version());
+    setup.put("detectors behind the response", lagLine(lag));
     setup.put("wall time", Duration.ofNanos(System.nanoTime() - started).toSeconds() + " s");
     SimulationReport rep = new SimulationReport(runs, benign, targets(chosen), setup);
     rep.write(report);
@@ -126,6 +129,16 @@ public final class SimulateCommand implements Callable<Integer> {
       return 1;
     }
     return 0;
+  }
+
+  /** How long, in real time, the detectors behind the response were still busy after an action's responses. */
+  static String lagLine(List<Long> nanos) {
+    if (nanos.isEmpty()) return "not measured";
+    long[] v = nanos.stream().mapToLong(Long::longValue).sorted().toArray();
+    java.util.function.IntFunction<String> ms = i -> String.format(java.util.Locale.ROOT, "%.1f ms", v[i] / 1e6);
+    return "done this long after the responses (real time, " + String.format(java.util.Locale.ROOT, "%,d", v.length)
+        + " actions): median " + ms.apply(v.length / 2) + ", p99 " + ms.apply((int) Math.min(v.length - 1, Math.floor(v.length * 0.99)))
+        + ", max " + ms.apply(v.length - 1);
   }
 
   private List<String> chosen() {

@@ -81,7 +81,7 @@ final class Simulation implements AutoCloseable {
       "Huisman", "Koster", "Prins", "Hoekstra", "Veenstra", "de Haan", "van Dam", "Bosman", "Kramer", "Wouters", "Dijkstra");
 
   /** What one run measured. */
-  record Result(List<ScenarioRun> scenarios, BenignRun benign, List<Alert> alerts) {}
+  record Result(List<ScenarioRun> scenarios, BenignRun benign, List<Alert> alerts, List<Long> behindLagNanos) {}
 
   record Options(long seed, int warmupDays, int patients, List<String> scenarios, int repeats, Path synthea, Path work,
       Consumer<String> progress) {}
@@ -193,6 +193,8 @@ final class Simulation implements AutoCloseable {
   private Station adtStation, labStation, officeStation;
   private String adtToken, labToken, labTokenId, officerToken;
   private long requests;
+  /** Real time, in ns, the detectors behind the response still needed after each action's responses. */
+  private final List<Long> settles = new ArrayList<>();
   private long unexpected;
   private final Map<String, Integer> unexpectedBy = new java.util.TreeMap<>();
   private int benignCutOff;
@@ -227,7 +229,9 @@ final class Simulation implements AutoCloseable {
       if (a.at().isAfter(end)) break;
       clock.advanceTo(a.at());
       a.run().run();
+      long t0 = System.nanoTime();
       watch.settle();
+      settles.add(System.nanoTime() - t0);
       if (++done % 2000 == 0) {
         options.progress().accept(String.format("seed %d: day %.1f of %d, %,d requests, %d alerts", options.seed(),
             Duration.between(START, clock.instant()).toMinutes() / 1440.0, days, requests, watch.alerts(null, 10_000).size()));
@@ -836,7 +840,7 @@ final class Simulation implements AutoCloseable {
       options.progress().accept("seed " + options.seed() + ": alert " + al.id() + " " + al.at() + " " + al.detector() + " "
           + al.actorName() + ": " + al.explanation());
     }
-    return new Result(runs, benign, alerts);
+    return new Result(runs, benign, alerts, List.copyOf(settles));
   }
 
   @Override

@@ -220,7 +220,9 @@ final class ServeCommand implements Callable<Integer> {
                   + (sinks.isEmpty()
                       ? " (no --checkpoint-sink: keep copies off this host)"
                       : ", pushed to " + String.join(", ", sinks.stream().map(CheckpointSink::describe).toList())),
-              "  Verifier key of the checkpoints: " + app.verifierKey()));
+              "  Verifier key of the checkpoints: " + app.verifierKey(),
+              "  Watch: every access scored; alerts at " + server.baseUrl().replaceFirst("/fhir$", "") + "/admin/alerts"
+                  + (alerting.isEmpty() ? "" : " and " + String.join(", ", alerting.stream().map(AlertSink::describe).toList()))));
           AtomicBoolean stopped = new AtomicBoolean();
           main.shutdown()
               .awaitThen(

@@ -94,14 +94,18 @@ final class ActorState {
     return days.size() >= 3;
   }
 
+  /** How many hours either side of an hour of the day still count as the actor's usual time. */
+  static final int USUAL_SPAN = 3;
+
   /**
-   * Notes activity at {@code at} for the hour profile; returns how many earlier days were active in
-   * this hour of the day or the hours beside it.
+   * Notes activity at {@code at} for the hour profile; returns how many earlier day-hours were
+   * active within {@value #USUAL_SPAN} hours of this hour of the day.
    */
   int noteHour(Instant at, ZoneId zone) {
     ZonedDateTime t = at.atZone(zone);
     int hour = t.getHour();
-    int before = hourDays[(hour + 23) % 24] + hourDays[hour] + hourDays[(hour + 1) % 24];
+    int before = 0;
+    for (int d = -USUAL_SPAN; d <= USUAL_SPAN; d++) before += hourDays[(hour + d + 24) % 24];
     days.add(t.toLocalDate());
     if (dayHours.add(t.toLocalDate().toEpochDay() * 24 + hour)) hourDays[hour]++;
     return before;

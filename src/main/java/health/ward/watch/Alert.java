@@ -25,7 +25,8 @@ import java.util.Objects;
  * @param verdict how a security officer closed it ({@code true-positive}, {@code false-positive},
  *     {@code benign}), or null
  * @param handledBy who acknowledged or closed it, or null
- * @param count how many further findings of the same detector for the same actor it absorbed
+ * @param count how many findings of the same detector about the same actor and patient it stands
+ *     for (repeats are counted in the database every 10 s, so it may lag by that much)
  */
 public record Alert(
     long id,

@@ -7,9 +7,9 @@ import java.time.ZonedDateTime;
 import java.util.List;
 
 /**
- * Off-hours: a person with at least five days of history opens records at an hour of the day (or
- * the hours beside it) in which they were never active before. An alert, not a cut-off: shifts
- * change.
+ * Off-hours: a person with at least five days of history opens records more than three hours from
+ * any hour of the day at which they were active before (a day worker at 03:00, a night nurse at
+ * noon). An alert, not a cut-off: shifts change.
  */
 final class OffHours implements InlineDetector {
   static final String NAME = "off-hours";
@@ -36,6 +36,7 @@ final class OffHours implements InlineDetector {
     ZonedDateTime t = e.at().atZone(zone);
     out.add(new Finding(NAME, Severity.LOW, Response.ALERT, null,
         Events.who(e) + " " + Events.verb(e) + " records at " + String.format("%02d:%02d", t.getHour(), t.getMinute())
-            + " (" + zone + "), an hour at which they were not active on any of their " + history + " earlier days"));
+            + " (" + zone + "), more than " + ActorState.USUAL_SPAN + " hours from any hour they were active at on their "
+            + history + " earlier days"));
   }
 }

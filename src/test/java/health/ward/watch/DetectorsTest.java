@@ -172,7 +172,8 @@ class DetectorsTest {
     }
     assertEquals(List.of(), out, "a routine is learned, not alerted on");
     d.inspect(NURSE, read(NURSE, LocalDate.of(2026, 3, 7).atTime(10, 0).toInstant(ZoneOffset.UTC), 1), s, out);
-    assertEquals(List.of(), out, "a usual hour on the sixth day");
+    d.inspect(NURSE, read(NURSE, LocalDate.of(2026, 3, 7).atTime(19, 40).toInstant(ZoneOffset.UTC), 1), s, out);
+    assertEquals(List.of(), out, "a usual hour on the sixth day, and an evening within three hours of the usual ones");
     d.inspect(NURSE, read(NURSE, LocalDate.of(2026, 3, 7).atTime(3, 12).toInstant(ZoneOffset.UTC), 1), s, out);
     assertEquals(1, out.size());
     assertEquals(Severity.LOW, out.get(0).severity());

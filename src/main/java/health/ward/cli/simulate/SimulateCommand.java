@@ -33,6 +33,7 @@ import picocli.CommandLine.Spec;
       "Scenarios: bulk-scrape, slow-and-low, stolen-token, celebrity, co-worker, family, break-glass-abuse."
     })
 public final class SimulateCommand implements Callable<Integer> {
+  private static final String QUIET = "org.slf4j.simpleLogger.log.health.ward";
   @Spec CommandSpec spec;
 
   @Option(names = "--scenario", paramLabel = "NAME", split = ",",
@@ -74,6 +75,8 @@ public final class SimulateCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    // The simulated hospital's alerts and break-the-glass grants are in the report, not the console.
+    if (System.getProperty(QUIET) == null) System.setProperty(QUIET, "error");
     List<String> chosen = chosen();
     if (seeds < 1 || seeds > 1000) throw usage("--seeds must be between 1 and 1000");
     if (warmupDays < 1 || warmupDays > 60) throw usage("--warmup-days must be between 1 and 60");

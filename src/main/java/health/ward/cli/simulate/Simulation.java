@@ -288,7 +288,8 @@ final class Simulation implements AutoCloseable {
     // Staff who are also patients here, and relatives of staff (same surname, same address).
     List<Staff> shuffled = new ArrayList<>(staff);
     Collections.shuffle(shuffled, random);
-    for (int i = 0; i < 2 + options.repeats(); i++) {
+    int people = Math.max(2, options.repeats());
+    for (int i = 0; i < people; i++) {
       Staff s = shuffled.get(i);
       Patient p = new Patient();
       p.addName().setFamily(s.family).addGiven(s.given);
@@ -299,7 +300,7 @@ final class Simulation implements AutoCloseable {
       staffPatient.put(id, s);
       special.add(id);
     }
-    for (int i = 0; i < 2 + options.repeats(); i++) {
+    for (int i = 0; i < people; i++) {
       Staff s = shuffled.get(shuffled.size() - 1 - i);
       Patient p = new Patient();
       p.addName().setFamily(s.family).addGiven(STAFF_GIVEN.get(random.nextInt(STAFF_GIVEN.size())) + "je");
@@ -629,7 +630,10 @@ final class Simulation implements AutoCloseable {
     List<Staff> pool = new ArrayList<>(staff);
     Collections.shuffle(pool, random);
     int slot = 0;
-    for (String scenario : options.scenarios()) {
+    // Break-the-glass needs physicians, the scarcest attackers: they are picked first.
+    List<String> order = new ArrayList<>(options.scenarios());
+    order.sort(java.util.Comparator.comparing(sc -> !sc.equals("break-glass-abuse")));
+    for (String scenario : order) {
       int times = List.of("bulk-scrape", "slow-and-low", "stolen-token").contains(scenario) ? 1 : options.repeats();
       for (int i = 0; i < times; i++) {
         Instant t = base.plus(minutes(9 * 60 + 35 * slot++ + uniform(0, 20)));
@@ -662,7 +666,7 @@ final class Simulation implements AutoCloseable {
         at(t, () -> stolenToken(new Attack(scenario, labTokenId, clock.instant()), evil));
       }
       case "celebrity" -> {
-        Staff curious = next(who, s -> s.dept != 0 && !staffPatient.containsValue(s) && !relative.containsValue(s));
+        Staff curious = next(who, s -> s.dept != 0 && !relative.containsValue(s));
         at(t, () -> snoop(new Attack(scenario, curious.principal, clock.instant()), curious, vip));
       }
       case "co-worker" -> {
@@ -678,7 +682,7 @@ final class Simulation implements AutoCloseable {
         at(t, () -> snoop(new Attack(scenario, snooper.principal, clock.instant()), snooper, target));
       }
       case "break-glass-abuse" -> {
-        Staff doctor = next(who, s -> s.role == Role.PHYSICIAN && !staffPatient.containsValue(s) && !relative.containsValue(s));
+        Staff doctor = next(who, s -> s.role == Role.PHYSICIAN && !relative.containsValue(s));
         at(t, () -> {
           String target;
           int tries = 0;

@@ -106,16 +106,31 @@ public final class Clients {
    * as done by Ward's watch with the reason. False if the token belongs to no active client.
    */
   boolean disableHolderOf(long tokenId, String reason) {
-    RequestContext by = RequestContext.local(health.ward.access.Principal.operator("watch"));
+    return disable(RequestContext.local(health.ward.access.Principal.operator("watch")),
+        "id = (select client_id from api_token where id = ?)", ps -> ps.setLong(2, tokenId), reason);
+  }
+
+  /** Disables a client and revokes every token it holds. */
+  public void disable(RequestContext by, String name) {
+    if (!disable(by, "name = ?", ps -> ps.setString(2, name), "administrator")) {
+      throw new WardException.NotFound("no active client named '" + name + "'");
+    }
+  }
+
+  private interface Selector {
+    void bind(PreparedStatement ps) throws SQLException;
+  }
+
+  /** Disables the active client {@code where} selects (its parameter is the second), in one transaction with its tokens' revocation and the ledger entry; false if none. */
+  private boolean disable(RequestContext by, String where, Selector selector, String rule) {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       try {
         long id;
         try (PreparedStatement ps = c.prepareStatement(
-            "update api_client set disabled_at = ? where id = (select client_id from api_token where id = ?)"
-                + " and disabled_at is null returning id")) {
+            "update api_client set disabled_at = ? where " + where + " and disabled_at is null returning id")) {
           ps.setObject(1, OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC));
-          ps.setLong(2, tokenId);
+          selector.bind(ps);
           try (ResultSet rs = ps.executeQuery()) {
             if (!rs.next()) {
               c.rollback();
@@ -124,8 +139,8 @@ public final class Clients {
             id = rs.getLong(1);
           }
         }
-        tokens.revokeClient(c, id, reason);
-        events.record(c, by, "client-disable", "Client", Long.toString(id), Outcome.ALLOWED, reason);
+        tokens.revokeClient(c, id, rule.equals("administrator") ? "client disabled" : rule);
+        events.record(c, by, "client-disable", "Client", Long.toString(id), Outcome.ALLOWED, rule);
         c.commit();
         return true;
       } catch (SQLException | RuntimeException e) {
@@ -139,34 +154,6 @@ public final class Clients {
     }
   }
 
-  /** Disables a client and revokes every token it holds. */
-  public void disable(RequestContext by, String name) {
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      try {
-        long id;
-        try (PreparedStatement ps = c.prepareStatement(
-            "update api_client set disabled_at = ? where name = ? and disabled_at is null returning id")) {
-          ps.setObject(1, OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC));
-          ps.setString(2, name);
-          try (ResultSet rs = ps.executeQuery()) {
-            if (!rs.next()) throw new WardException.NotFound("no active client named '" + name + "'");
-            id = rs.getLong(1);
-          }
-        }
-        tokens.revokeClient(c, id, "client disabled");
-        events.record(c, by, "client-disable", "Client", Long.toString(id), Outcome.ALLOWED, "administrator");
-        c.commit();
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      }
-    } catch (SQLException e) {
-      throw unavailable(e);
-    } finally {
-      tokens.invalidateAll();
-    }
-  }
 
   public List<ClientInfo> list() {
     try (Connection c = dataSource.getConnection();

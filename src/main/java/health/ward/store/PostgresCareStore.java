@@ -60,14 +60,25 @@ public final class PostgresCareStore {
             + " (kind <> 'consent-deny' and subject = any(?)"
             + "   and (until is null or until >= case when kind = 'encounter' then ?::timestamptz else ?::timestamptz end))"
             + " or (kind = 'consent-deny' and (subject is null or subject = any(?)) and (until is null or until >= ?::timestamptz)))";
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(sql)) {
+    return kinds(sql, (c, ps) -> {
       ps.setBytes(1, patient.bytes());
       ps.setArray(2, c.createArrayOf("bytea", subjects.toArray(new byte[0][])));
       ps.setObject(3, utc(encounterCutoff));
       ps.setObject(4, utc(now));
       ps.setArray(5, c.createArrayOf("bytea", denySubjects.toArray(new byte[0][])));
       ps.setObject(6, utc(now));
+    });
+  }
+
+  private interface Binder {
+    void bind(Connection c, PreparedStatement ps) throws SQLException;
+  }
+
+  /** The first column of every row of {@code sql}: kinds of care fact. */
+  private Set<String> kinds(String sql, Binder binder) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      binder.bind(c, ps);
       Set<String> out = new HashSet<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) out.add(rs.getString(1));
@@ -88,19 +99,11 @@ public final class PostgresCareStore {
     String sql =
         "select distinct kind from care_fact where patient = ? and kind <> 'consent-deny'"
             + " and (until is null or until >= case when kind = 'encounter' then ?::timestamptz else ?::timestamptz end)";
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(sql)) {
+    return kinds(sql, (c, ps) -> {
       ps.setBytes(1, patient.bytes());
       ps.setObject(2, utc(encounterCutoff));
       ps.setObject(3, utc(now));
-      Set<String> out = new HashSet<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) out.add(rs.getString(1));
-      }
-      return out;
-    } catch (SQLException e) {
-      throw unavailable("read care facts", e);
-    }
+    });
   }
 
   /** Break-the-glass grants {@code actor} received since {@code since}. */

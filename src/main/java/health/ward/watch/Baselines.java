@@ -44,6 +44,18 @@ final class Baselines {
     return (int) Math.max(floor, Math.ceil(margin * Math.max(own, theirs)));
   }
 
+  /**
+   * Checks {@code count} on window {@code i} of {@code metric}: within the limit it teaches the
+   * actor's own peak and returns 0; above it returns the limit (and teaches nothing).
+   */
+  int exceeded(ActorState s, Metric metric, int i, int count) {
+    int limit = limit(s, metric, i);
+    if (count > limit) return limit;
+    double[] peaks = peaks(s, metric);
+    peaks[i] = Math.max(peaks[i], count);
+    return 0;
+  }
+
   /** The role's median peak on window {@code i} of {@code metric} (0 before any actor has history). */
   double rolePeak(String role, Metric metric, int i) {
     double[][] r = rolePeaks.get(role);

@@ -34,11 +34,8 @@ final class BulkAccess implements InlineDetector {
     for (int i = 0; i < ActorState.OPEN_WINDOWS.length; i++) {
       int count = 0;
       for (Pseudonym p : patients) count = s.opened[i].see(p, e.at());
-      int limit = baselines.limit(s, Baselines.Metric.OPEN, i);
-      if (count <= limit) {
-        s.openPeak[i] = Math.max(s.openPeak[i], count);
-        continue;
-      }
+      int limit = baselines.exceeded(s, Baselines.Metric.OPEN, i, count);
+      if (limit == 0) continue;
       boolean far = count > 2 * limit;
       if (worst != null && !far) continue;
       String window = Events.window(ActorState.OPEN_WINDOWS[i]);

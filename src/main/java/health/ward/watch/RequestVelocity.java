@@ -26,11 +26,8 @@ final class RequestVelocity implements InlineDetector {
   public void inspect(Principal who, AccessEvent e, ActorState s, List<Finding> out) {
     for (int i = 0; i < ActorState.RATE_WINDOWS.length; i++) {
       int count = s.requests[i].add(e.at());
-      int limit = baselines.limit(s, Baselines.Metric.RATE, i);
-      if (count <= limit) {
-        s.ratePeak[i] = Math.max(s.ratePeak[i], count);
-        continue;
-      }
+      int limit = baselines.exceeded(s, Baselines.Metric.RATE, i, count);
+      if (limit == 0) continue;
       out.add(new Finding(NAME, Severity.MEDIUM, Response.THROTTLE, null,
           Events.who(e) + " made " + count + " requests in " + Events.window(ActorState.RATE_WINDOWS[i])
               + "; the limit for this account is " + limit));

@@ -50,11 +50,8 @@ final class SearchEnumeration implements InlineDetector {
     for (int i = 0; i < ActorState.LIST_WINDOWS.length; i++) {
       int count = 0;
       for (Pseudonym p : patients) count = s.listed[i].see(p, e.at());
-      int limit = baselines.limit(s, Baselines.Metric.LIST, i);
-      if (count <= limit) {
-        s.listPeak[i] = Math.max(s.listPeak[i], count);
-        continue;
-      }
+      int limit = baselines.exceeded(s, Baselines.Metric.LIST, i, count);
+      if (limit == 0) continue;
       boolean far = count > 2 * limit;
       out.add(new Finding(NAME, far ? Severity.CRITICAL : Severity.HIGH,
           far ? Response.REVOKE : s.machine ? Response.THROTTLE : Response.STEP_UP, null,

@@ -239,4 +239,30 @@ class WatchHttpTest {
       assertEquals(java.util.Set.of("break-glass-abuse", "own-record", "deceased", "vip"), got, "every alert reached the SIEM");
     }
   }
+
+  @Test
+  void anOAuthClientTouchingACanary_losesItsTokenAndItsRegistration() throws Exception {
+    start(List.of());
+    String officer = f.staff("so", Role.SECURITY_OFFICER, null, List.of());
+    var made = f.admin("POST", "canaries", officer, "{\"count\":1}");
+    String canary = JsonParser.parseString(made.body()).getAsJsonObject().getAsJsonArray("patients").get(0).getAsString();
+    var client = f.identity.clients().register(StaffFixture.OPERATOR, "billing", "system/Patient.rs");
+    String basic = java.util.Base64.getEncoder().encodeToString((client.clientId() + ":" + client.secret().reveal()).getBytes());
+    java.util.function.Supplier<HttpResponse<String>> token = () -> {
+      try {
+        return f.http.send(HttpRequest.newBuilder(URI.create(f.base + "/auth/token"))
+            .header("Authorization", "Basic " + basic).header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials")).build(), HttpResponse.BodyHandlers.ofString());
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    };
+    String access = StaffFixture.json(token.get()).get("access_token").getAsString();
+    assertEquals(403, f.fhir("GET", canary, access, null).statusCode());
+    assertEquals(401, f.fhir("GET", "Patient?_count=1", access, null).statusCode(), "the token is revoked");
+    assertEquals(401, token.get().statusCode(), "and the client cannot get another: it is disabled");
+    JsonObject a = alerts(officer, "").get(0).getAsJsonObject();
+    assertEquals("canary", a.get("detector").getAsString());
+    assertEquals("integration", a.get("role").getAsString());
+  }
 }

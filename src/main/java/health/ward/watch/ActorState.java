@@ -36,10 +36,18 @@ final class ActorState {
   final RateWindow[] requests;
   final DistinctWindow<Pseudonym> refused = new DistinctWindow<>(Duration.ofMinutes(10), CAP);
   final RateWindow paged = new RateWindow(Duration.ofMinutes(1), CAP);
-  /** Learned peaks (own baseline) per window, in the order of the window arrays. */
+  /**
+   * Learned peaks (own baseline) per window, in the order of the window arrays: the highest counts
+   * within the limit on earlier days. Today's highest counts join them only when the day is over,
+   * so a burst cannot raise its own limit while it happens.
+   */
   final double[] openPeak = new double[OPEN_WINDOWS.length];
   final double[] listPeak = new double[LIST_WINDOWS.length];
   final double[] ratePeak = new double[RATE_WINDOWS.length];
+  final double[] openToday = new double[OPEN_WINDOWS.length];
+  final double[] listToday = new double[LIST_WINDOWS.length];
+  final double[] rateToday = new double[RATE_WINDOWS.length];
+  private long peakDay = Long.MIN_VALUE;
   /** Addresses and clients each credential was used from, and how often it was used. */
   final Map<String, Set<String>> addresses = bounded();
   final Map<String, Set<String>> clients = bounded();
@@ -87,6 +95,25 @@ final class ActorState {
     for (int i = 0; i < LIST_WINDOWS.length; i++) listed[i] = new DistinctWindow<>(LIST_WINDOWS[i], CAP);
     refused.clear();
     paged.clear();
+  }
+
+  /** Folds the highest counts of earlier days into the peaks once a new day (UTC) begins. */
+  void rollPeaks(Instant at) {
+    long day = Math.floorDiv(at.getEpochSecond(), 86_400);
+    if (day == peakDay) return;
+    if (peakDay != Long.MIN_VALUE) {
+      fold(openPeak, openToday);
+      fold(listPeak, listToday);
+      fold(ratePeak, rateToday);
+    }
+    peakDay = day;
+  }
+
+  private static void fold(double[] peak, double[] today) {
+    for (int i = 0; i < peak.length; i++) {
+      peak[i] = Math.max(peak[i], today[i]);
+      today[i] = 0;
+    }
   }
 
   /** Days of history: the actor's own baseline counts from the third. */

@@ -45,15 +45,25 @@ final class Baselines {
   }
 
   /**
-   * Checks {@code count} on window {@code i} of {@code metric}: within the limit it teaches the
-   * actor's own peak and returns 0; above it returns the limit (and teaches nothing).
+   * Checks {@code count} on window {@code i} of {@code metric} at {@code at}: within the limit it
+   * counts towards today's peak, which the actor's own baseline takes in tomorrow, and returns 0;
+   * above it returns the limit (and teaches nothing).
    */
-  int exceeded(ActorState s, Metric metric, int i, int count) {
+  int exceeded(ActorState s, Metric metric, int i, int count, Instant at) {
+    s.rollPeaks(at);
     int limit = limit(s, metric, i);
     if (count > limit) return limit;
-    double[] peaks = peaks(s, metric);
-    peaks[i] = Math.max(peaks[i], count);
+    double[] today = today(s, metric);
+    today[i] = Math.max(today[i], count);
     return 0;
+  }
+
+  static double[] today(ActorState s, Metric metric) {
+    return switch (metric) {
+      case OPEN -> s.openToday;
+      case LIST -> s.listToday;
+      case RATE -> s.rateToday;
+    };
   }
 
   /** The role's median peak on window {@code i} of {@code metric} (0 before any actor has history). */

@@ -34,7 +34,7 @@ final class BulkAccess implements InlineDetector {
     for (int i = 0; i < ActorState.OPEN_WINDOWS.length; i++) {
       int count = 0;
       for (Pseudonym p : patients) count = s.opened[i].see(p, e.at());
-      int limit = baselines.exceeded(s, Baselines.Metric.OPEN, i, count);
+      int limit = baselines.exceeded(s, Baselines.Metric.OPEN, i, count, e.at());
       if (limit == 0) continue;
       boolean far = count > 2 * limit;
       if (worst != null && !far) continue;

@@ -26,7 +26,7 @@ final class RequestVelocity implements InlineDetector {
   public void inspect(Principal who, AccessEvent e, ActorState s, List<Finding> out) {
     for (int i = 0; i < ActorState.RATE_WINDOWS.length; i++) {
       int count = s.requests[i].add(e.at());
-      int limit = baselines.exceeded(s, Baselines.Metric.RATE, i, count);
+      int limit = baselines.exceeded(s, Baselines.Metric.RATE, i, count, e.at());
       if (limit == 0) continue;
       out.add(new Finding(NAME, Severity.MEDIUM, Response.THROTTLE, null,
           Events.who(e) + " made " + count + " requests in " + Events.window(ActorState.RATE_WINDOWS[i])

@@ -50,7 +50,7 @@ final class SearchEnumeration implements InlineDetector {
     for (int i = 0; i < ActorState.LIST_WINDOWS.length; i++) {
       int count = 0;
       for (Pseudonym p : patients) count = s.listed[i].see(p, e.at());
-      int limit = baselines.exceeded(s, Baselines.Metric.LIST, i, count);
+      int limit = baselines.exceeded(s, Baselines.Metric.LIST, i, count, e.at());
       if (limit == 0) continue;
       boolean far = count > 2 * limit;
       out.add(new Finding(NAME, far ? Severity.CRITICAL : Severity.HIGH,

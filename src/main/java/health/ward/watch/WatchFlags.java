@@ -50,8 +50,9 @@ public final class WatchFlags {
   /** Whether {@code patient} carries {@code flag}. */
   public boolean has(Pseudonym patient, String flag) {
     Instant now = clock.instant();
-    if (loaded.equals(Instant.MIN) || Duration.between(loaded, now).abs().compareTo(RELOAD) > 0) reload(now);
-    return tokens.contains(ByteBuffer.wrap(token(flag, patient)));
+    if (loaded.equals(Instant.MIN) || Duration.between(loaded, now).abs().compareTo(RELOAD) > 0) reload(now, false);
+    Set<ByteBuffer> current = tokens;
+    return !current.isEmpty() && current.contains(ByteBuffer.wrap(token(flag, patient)));
   }
 
   /**
@@ -71,7 +72,7 @@ public final class WatchFlags {
       ps.setString(3, setBy);
       ps.setObject(4, OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC));
       boolean added = ps.executeUpdate() == 1;
-      reload(clock.instant());
+      reload(clock.instant(), true);
       return added;
     } catch (SQLException e) {
       throw new WardException.StoreUnavailable("could not store a watch flag", e);
@@ -85,7 +86,7 @@ public final class WatchFlags {
         PreparedStatement ps = c.prepareStatement("delete from watch_flag where token = ?")) {
       ps.setBytes(1, token(flag, patient));
       boolean removed = ps.executeUpdate() == 1;
-      reload(clock.instant());
+      reload(clock.instant(), true);
       return removed;
     } catch (SQLException e) {
       throw new WardException.StoreUnavailable("could not remove a watch flag", e);
@@ -121,7 +122,9 @@ public final class WatchFlags {
     return Canonical.builder().text("ward.watch-flag").bytes(token).encode();
   }
 
-  private synchronized void reload(Instant now) {
+  private synchronized void reload(Instant now, boolean force) {
+    // Threads that waited here while another reloaded need not read the table again.
+    if (!force && !loaded.equals(Instant.MIN) && Duration.between(loaded, now).abs().compareTo(RELOAD) <= 0) return;
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement("select token from watch_flag");
         ResultSet rs = ps.executeQuery()) {

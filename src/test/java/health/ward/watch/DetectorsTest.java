@@ -113,6 +113,23 @@ class DetectorsTest {
   }
 
   @Test
+  void bulkAccess_aBurstCannotRaiseItsOwnLimit_butAnOrdinaryDayIsLearnedTheNextDay() {
+    BulkAccess d = new BulkAccess(new Baselines());
+    ActorState s = state(NURSE);
+    for (int day = 0; day < 3; day++) s.noteHour(T0.plus(Duration.ofDays(day)), ZoneOffset.UTC);
+    List<Finding> out = new ArrayList<>();
+    Instant day1 = T0.plus(Duration.ofDays(3));
+    for (int i = 1; i <= 3; i++) d.inspect(NURSE, read(NURSE, day1.plusSeconds(i), i), s, out);
+    assertEquals(List.of(), out, "three patients in 10 s: within the floor of 4");
+    Instant day2 = day1.plus(Duration.ofDays(1));
+    for (int i = 1; i <= 6; i++) d.inspect(NURSE, read(NURSE, day2.plusMillis(100L * i), 100 + i), s, out);
+    assertEquals(List.of(), out, "yesterday's peak of 3 makes today's limit 6");
+    d.inspect(NURSE, read(NURSE, day2.plusMillis(700), 107), s, out);
+    assertEquals(1, out.size(), "and today's burst of 6 did not raise it to 12: the 7th patient is over");
+    assertTrue(out.get(0).explanation().contains("limit for this account is 6"), out.get(0).explanation());
+  }
+
+  @Test
   void searchEnumeration_pagingTwiceInAMinute_orListingMoreThanTheLimit() {
     SearchEnumeration d = new SearchEnumeration(new Baselines());
     ActorState s = state(NURSE);

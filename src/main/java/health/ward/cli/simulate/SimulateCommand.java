@@ -113,7 +113,9 @@ public final class SimulateCommand implements Callable<Integer> {
       if (temporary) deleteTree(dir);
     }
     Map<String, String> setup = new LinkedHashMap<>();
-    setup.put("command", "./ward simulate " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+    List<String> args = new ArrayList<>(spec.commandLine().getParseResult().originalArgs());
+    if (!args.isEmpty() && args.get(0).equals("simulate")) args.remove(0);
+    setup.put("command", "./ward simulate " + String.join(" ", args));
     setup.put("seeds", seed + ".." + (seed + seeds - 1));
     setup.put("hospital", "4 departments (3 wards, emergency), 8 physicians, 12 nurses on 3 shifts, 3 registration clerks, "
         + patients + " patients grown from " + bundles.getFileName() + ", ADT and lab feeds");

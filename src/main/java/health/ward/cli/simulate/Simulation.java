@@ -701,9 +701,9 @@ final class Simulation implements AutoCloseable {
 
   /**
    * A phished account: the attacker signs in with the stolen password and a relayed one-time code
-   * from their own machine, lists what the account can list, then reads every patient on a leaked
-   * list of record ids, as fast as it can or slowly (one request every 40–80 s, under a naive
-   * 100-an-hour rate limit).
+   * from their own machine, perhaps lists what the account can list, then reads every patient on a
+   * leaked list of record ids (and, when fast, their observations), as fast as it can (10 requests
+   * a second) or slowly (one request every 40–80 s, under a naive 100-an-hour rate limit).
    */
   private void scrape(Attack a, Staff victim, Station evil, boolean slow) {
     attacks.add(a);
@@ -719,7 +719,8 @@ final class Simulation implements AutoCloseable {
     Collections.shuffle(others, random);
     leaked.addAll(others.subList(0, Math.min(others.size(), slow ? 300 : 120)));
     List<String[]> steps = new ArrayList<>();
-    if (!slow) steps.add(new String[] {"Patient?_count=50"});
+    // Half the fast scrapers list what the account can list first; the others go straight to the ids.
+    if (!slow && random.nextBoolean()) steps.add(new String[] {"Patient?_count=50"});
     for (String p : leaked) {
       steps.add(new String[] {"Patient/" + p});
       if (!slow) steps.add(new String[] {"Observation?patient=" + p + "&_count=100"});

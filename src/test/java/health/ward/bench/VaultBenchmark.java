@@ -75,7 +75,7 @@ public class VaultBenchmark {
   }
 
   /** Bench-only store: no durability, no contract beyond what the keyring needs. */
-  static final class MemoryStore implements WrappedKeyStore {
+  public static final class MemoryStore implements WrappedKeyStore {
     final ConcurrentHashMap<ByteBuffer, byte[]> rows = new ConcurrentHashMap<>();
 
     static ByteBuffer key(String kind, byte[] name) {

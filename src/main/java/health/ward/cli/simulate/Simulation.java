@@ -99,7 +99,7 @@ final class Simulation implements AutoCloseable {
     final Role role;
     final int dept;
     final int shift;
-    final LocalDateish born;
+    final BirthDate born;
     String practitioner;
     String principal;
     Station station;
@@ -110,7 +110,7 @@ final class Simulation implements AutoCloseable {
     Instant signedIn = Instant.MIN;
     boolean blocked;
 
-    Staff(String username, String given, String family, Role role, int dept, int shift, LocalDateish born, String line, String postal) {
+    Staff(String username, String given, String family, Role role, int dept, int shift, BirthDate born, String line, String postal) {
       this.username = username;
       this.given = given;
       this.family = family;
@@ -123,7 +123,7 @@ final class Simulation implements AutoCloseable {
     }
   }
 
-  record LocalDateish(int year, int month, int day) {
+  record BirthDate(int year, int month, int day) {
     String iso() {
       return String.format("%04d-%02d-%02d", year, month, day);
     }
@@ -148,7 +148,6 @@ final class Simulation implements AutoCloseable {
     final String actor;
     final Instant start;
     final Set<String> records = new LinkedHashSet<>();
-    int resources;
     Instant cutAt;
     int recordsAtCut = -1;
 
@@ -352,7 +351,7 @@ final class Simulation implements AutoCloseable {
     String given = STAFF_GIVEN.get(n % STAFF_GIVEN.size());
     String family = STAFF_FAMILY.get((n * 7 + random.nextInt(3)) % STAFF_FAMILY.size());
     String username = (given + "." + family).toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z.]", "") + n;
-    LocalDateish born = new LocalDateish(1960 + random.nextInt(40), 1 + random.nextInt(12), 1 + random.nextInt(28));
+    BirthDate born = new BirthDate(1960 + random.nextInt(40), 1 + random.nextInt(12), 1 + random.nextInt(28));
     return new Staff(username, given, family, role, dept, shift, born, (1 + random.nextInt(180)) + " Kastanjelaan",
         String.format("%04d", 1000 + random.nextInt(9000)) + " AB");
   }
@@ -781,12 +780,9 @@ final class Simulation implements AutoCloseable {
       if ("Bundle".equals(body.get("resourceType").getAsString())) {
         JsonArray entries = body.has("entry") ? body.getAsJsonArray("entry") : new JsonArray();
         for (JsonElement e : entries) {
-          JsonObject res = e.getAsJsonObject().getAsJsonObject("resource");
-          a.resources++;
-          a.records.add(patientOf(res));
+          a.records.add(patientOf(e.getAsJsonObject().getAsJsonObject("resource")));
         }
       } else {
-        a.resources++;
         a.records.add(patientOf(body));
       }
     }

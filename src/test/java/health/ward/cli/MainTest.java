@@ -86,6 +86,21 @@ class MainTest {
   }
 
   @Test
+  void serve_badWatchOptions_areUsageErrors_beforeOpeningWard() {
+    assertEquals(2, run("serve", "--watch-response", "moon-detector=alert"));
+    assertTrue(err.toString().contains("unknown detector 'moon-detector'"), err.toString());
+    assertEquals(2, run("serve", "--watch-response", "bulk-access=explode"));
+    assertTrue(err.toString().contains("unknown response 'explode'"), err.toString());
+    assertEquals(2, run("serve", "--watch-response", "bulk-access"));
+    assertEquals(2, run("serve", "--alert-syslog", "http://siem.example:514"));
+    assertEquals(2, run("serve", "--alert-syslog", "udp://siem.example"));
+    assertEquals(2, run("serve", "--alert-webhook", "ftp://tickets.example/x"));
+    assertEquals(2, run("serve", "--alert-webhook", "https://tickets.example/x", "--alert-webhook-secret", "/nonexistent/secret"));
+    assertEquals(2, run("serve", "--time-zone", "Mars/Olympus_Mons"));
+    assertNoStackTrace();
+  }
+
+  @Test
   void import_withoutPaths_orWithMissingPath_isUsageError_beforeOpeningWard() {
     assertEquals(2, run("import"));
     assertEquals(2, run("import", "/nonexistent/ward/bundles"));

@@ -50,6 +50,7 @@ import health.ward.watch.AlertStore;
 import health.ward.watch.Verdict;
 import health.ward.watch.Watch;
 import health.ward.watch.WatchFlags;
+import health.ward.watch.WatchProfiles;
 import health.ward.watch.WatchSettings;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -307,7 +308,7 @@ public final class WardApp implements AutoCloseable {
     StaffDirectory directory = new StaffDirectory(database.dataSource(), events, tokens, parts.vault(), clock, random);
     Clients clients = new Clients(database.dataSource(), tokens, events, clock, random);
     DataSource ds = database.dataSource();
-    Watch w = new Watch(settings, parts.trail(), new AlertStore(ds), new WatchFlags(ds, parts.vault(), clock),
+    Watch w = new Watch(settings, parts.trail(), new AlertStore(ds), new WatchProfiles(ds), new WatchFlags(ds, parts.vault(), clock),
         new PostgresPersonMarkers(ds), new PostgresCareStore(ds), parts.vault(),
         () -> directory.list().stream().filter(u -> "active".equals(u.status())).map(StaffUser::practitioner).toList(),
         new WatchEnforcement(tokens, directory, clients), new AlertDelivery(sinks, clock), clock);

@@ -116,6 +116,83 @@ final class ActorState {
     }
   }
 
+  /**
+   * What is worth keeping across a restart, as JSON: role, kind, peaks (today's folded in), the
+   * last 60 active days, the hour profile, and for tokens the addresses and clients each credential
+   * came from. Windows and throttles are not kept: they are about the last minutes.
+   */
+  com.google.gson.JsonObject toJson() {
+    com.google.gson.JsonObject o = new com.google.gson.JsonObject();
+    o.addProperty("role", role);
+    o.addProperty("machine", machine);
+    o.add("open", array(openPeak, openToday));
+    o.add("list", array(listPeak, listToday));
+    o.add("rate", array(ratePeak, rateToday));
+    com.google.gson.JsonArray d = new com.google.gson.JsonArray();
+    days.stream().sorted().skip(Math.max(0, days.size() - 60)).forEach(x -> d.add(x.toString()));
+    o.add("days", d);
+    com.google.gson.JsonArray h = new com.google.gson.JsonArray();
+    for (int x : hourDays) h.add(x);
+    o.add("hours", h);
+    if (machine) {
+      o.add("addresses", sets(addresses));
+      o.add("clients", sets(clients));
+      com.google.gson.JsonObject u = new com.google.gson.JsonObject();
+      uses.forEach(u::addProperty);
+      o.add("uses", u);
+    }
+    return o;
+  }
+
+  /** An actor as {@link #toJson} kept it; throws IllegalArgumentException on anything else. */
+  static ActorState fromJson(String actor, com.google.gson.JsonObject o) {
+    try {
+      ActorState s = new ActorState(actor, o.get("role").getAsString(), o.get("machine").getAsBoolean());
+      read(o.getAsJsonArray("open"), s.openPeak);
+      read(o.getAsJsonArray("list"), s.listPeak);
+      read(o.getAsJsonArray("rate"), s.ratePeak);
+      o.getAsJsonArray("days").forEach(x -> s.days.add(LocalDate.parse(x.getAsString())));
+      com.google.gson.JsonArray h = o.getAsJsonArray("hours");
+      for (int i = 0; i < 24 && i < h.size(); i++) s.hourDays[i] = h.get(i).getAsInt();
+      if (s.machine && o.has("addresses")) {
+        readSets(o.getAsJsonObject("addresses"), s.addresses);
+        readSets(o.getAsJsonObject("clients"), s.clients);
+        o.getAsJsonObject("uses").entrySet().forEach(e -> s.uses.put(e.getKey(), e.getValue().getAsInt()));
+      }
+      return s;
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("not a watch profile: " + e.getMessage(), e);
+    }
+  }
+
+  private static com.google.gson.JsonArray array(double[] peak, double[] today) {
+    com.google.gson.JsonArray a = new com.google.gson.JsonArray();
+    for (int i = 0; i < peak.length; i++) a.add(Math.max(peak[i], today[i]));
+    return a;
+  }
+
+  private static void read(com.google.gson.JsonArray a, double[] into) {
+    for (int i = 0; i < into.length && i < a.size(); i++) into[i] = a.get(i).getAsDouble();
+  }
+
+  private static com.google.gson.JsonObject sets(Map<String, Set<String>> m) {
+    com.google.gson.JsonObject o = new com.google.gson.JsonObject();
+    m.forEach((k, v) -> {
+      com.google.gson.JsonArray a = new com.google.gson.JsonArray();
+      v.forEach(a::add);
+      o.add(k, a);
+    });
+    return o;
+  }
+
+  private static void readSets(com.google.gson.JsonObject o, Map<String, Set<String>> into) {
+    o.entrySet().forEach(e -> {
+      Set<String> v = new java.util.LinkedHashSet<>();
+      e.getValue().getAsJsonArray().forEach(x -> v.add(x.getAsString()));
+      into.put(e.getKey(), v);
+    });
+  }
+
   /** Days of history: the actor's own baseline counts from the third. */
   boolean mature() {
     return days.size() >= 3;

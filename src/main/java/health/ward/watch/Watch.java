@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -71,10 +72,15 @@ public final class Watch implements AccessWatch, AutoCloseable {
   private final Object idle = new Object();
   private long pending;
   private final Thread worker;
+  private final WatchProfiles profiles;
+  /** When the learned profiles were last written (by the clock the accesses carry). */
+  private Instant savedAt;
+  static final Duration SAVE_EVERY = Duration.ofMinutes(5);
   private volatile boolean closed;
 
   public Watch(
-      WatchSettings settings, AuditTrail trail, AlertStore alerts, WatchFlags flags, PostgresPersonMarkers markers,
+      WatchSettings settings, AuditTrail trail, AlertStore alerts, WatchProfiles profiles, WatchFlags flags,
+      PostgresPersonMarkers markers,
       PostgresCareStore care, RecordVault vault, Supplier<List<String>> staffPractitioners, Enforcement enforcement,
       AlertDelivery delivery, Clock clock) {
     this.settings = Objects.requireNonNull(settings, "settings");
@@ -91,6 +97,9 @@ public final class Watch implements AccessWatch, AutoCloseable {
     this.always = List.of(inline.get(0), inline.get(1));
     this.subjects = new Subjects(markers, care, flags, staffPractitioners, settings.encounterWindow(),
         code -> MarkerTokens.label(vault, code));
+    this.profiles = Objects.requireNonNull(profiles, "profiles");
+    this.actors.putAll(profiles.load());
+    this.savedAt = clock.instant();
     this.worker = Thread.ofPlatform().name("ward-watch").daemon().start(this::work);
   }
 
@@ -191,6 +200,7 @@ public final class Watch implements AccessWatch, AutoCloseable {
         if (closed) return;
         continue;
       }
+      saveIfDue(false);
       if (p == null) continue;
       try {
         List<Finding> found = new ArrayList<>(2);
@@ -322,6 +332,25 @@ public final class Watch implements AccessWatch, AutoCloseable {
     } catch (InterruptedException ie) {
       Thread.currentThread().interrupt();
     }
+    saveIfDue(true);
     delivery.close();
+  }
+
+  /** Writes what was learned of every actor, every {@link #SAVE_EVERY} and at close; a failure is logged and retried. */
+  private synchronized void saveIfDue(boolean now) {
+    Instant at = clock.instant();
+    if (!now && Duration.between(savedAt, at).abs().compareTo(SAVE_EVERY) < 0) return;
+    savedAt = at;
+    Map<String, String> out = new HashMap<>();
+    for (ActorState s : actors.values()) {
+      synchronized (s) {
+        out.put(s.actor, s.toJson().toString());
+      }
+    }
+    try {
+      profiles.save(out, at);
+    } catch (RuntimeException e) {
+      LOG.warn("watch could not save what it learned ({}); it keeps it in memory and tries again", e.getMessage());
+    }
   }
 }
